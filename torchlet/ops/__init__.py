@@ -1,0 +1,1 @@
+"""Tensor ops grouped by kind; each module attaches its methods to Tensor on import."""
