@@ -1,0 +1,2 @@
+"""nn.init: in-place parameter initialisation schemes."""
+__all__ = []

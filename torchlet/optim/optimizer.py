@@ -1,0 +1,5 @@
+"""TODO"""
+
+
+class Optimizer:
+    """TODO"""
