@@ -171,6 +171,8 @@ class Tensor:
         self._rg = value
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and self._data.dtype.kind not in 'fc':
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -224,7 +226,7 @@ class Tensor:
                     t._grad = Tensor._wrap(grad._data.copy())
                 else:
                     t._grad = Tensor._wrap(t._grad._data + grad._data)
-        self.grad_fn._add_tensor_hook(self._output_nr, _retain)
+        self.grad_fn._add_tensor_hook(self._output_nr, _retain, retain=True)
         self._retains_grad = True
 
     def register_hook(self, hook):
