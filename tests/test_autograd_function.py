@@ -353,8 +353,10 @@ def test_once_differentiable_refuses_double_backward():
 
         x = leaf(lib, [1.0, 2.0])
         g, = lib.autograd.grad(Square.apply(x).sum(), x, create_graph=True)
+        assert not g.requires_grad                  # grad_output does not require grad
+        g, = lib.autograd.grad(Square.apply(x), x, leaf(lib, [1.0, 1.0]), create_graph=True)
         np.testing.assert_allclose(g.detach().numpy(), [2.0, 4.0])
-        assert g.requires_grad
+        assert g.requires_grad and g.grad_fn.name() == 'torch::autograd::Error'
         with pytest.raises(RuntimeError) as e:
             g.sum().backward()
         msgs.append(str(e.value))

@@ -224,11 +224,13 @@ def _anomaly_run(lib, make_nan_in_output):
 def test_detect_anomaly_names_the_backward_function(nan_output):
     (ours, our_warnings), (theirs, their_warnings) = (_anomaly_run(lib, nan_output)
                                                       for lib in (torchlet, torch))
-    assert str(ours) == str(theirs) == f"Function 'DivBackward0' returned nan values in its {nan_output}th output."
+    expected = f"Function 'DivBackward0' returned nan values in its {nan_output}th output."
+    assert str(ours) == str(theirs) == expected
     assert our_warnings[0] == their_warnings[0]       # "Anomaly Detection has been enabled. ..."
     header = 'Error detected in DivBackward0. Traceback of forward call that caused the error:\n'
     assert our_warnings[1].startswith(header) and their_warnings[1].startswith(header)
-    forward_line = 'y = (x / lib.tensor([0.0, 1.0]) * 0).sum()' if nan_output == 0 else 'y = (x / x).sum()'
+    forward_line = ('y = (x / lib.tensor([0.0, 1.0]) * 0).sum()' if nan_output == 0 else
+                    'y = (x / x).sum()')
     assert forward_line in our_warnings[1] and forward_line in their_warnings[1]
     assert 'torchlet/ops' not in our_warnings[1] and 'torchlet/autograd' not in our_warnings[1]
 

@@ -297,7 +297,8 @@ def test_legacy_constructors_data(expr):
 
 
 @pytest.mark.parametrize('expr', ['m.Tensor(2, 3)', 'm.Tensor(m.Size([2]))', 'm.FloatTensor(2, 3)',
-                                  'm.LongTensor(m.Size([2, 2]))', 'm.IntTensor(4)', 'm.Tensor(3, device="cpu")',
+                                  'm.LongTensor(m.Size([2, 2]))', 'm.IntTensor(4)',
+                                  'm.Tensor(3, device="cpu")',
                                   'm.Tensor(m.Size([2, 3]))'])
 def test_legacy_constructors_sizes(expr):
     a, b = both(expr)
@@ -345,7 +346,8 @@ def test_set_default_tensor_type():
         with pytest.warns(UserWarning, match='deprecated'):
             torchlet.set_default_tensor_type(torchlet.DoubleTensor)
         assert torchlet.get_default_dtype() == torchlet.float64
-        assert torchlet.tensor([1.5]).dtype == torchlet.float64 and torchlet.Tensor([1]).dtype == torchlet.float64
+        assert torchlet.tensor([1.5]).dtype == torchlet.float64
+        assert torchlet.Tensor([1]).dtype == torchlet.float64
         with pytest.warns(UserWarning):
             torchlet.set_default_tensor_type('torch.FloatTensor')
         assert torchlet.get_default_dtype() == torchlet.float32

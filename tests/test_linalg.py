@@ -2,6 +2,7 @@
 decompositions, solvers and torch.linalg norms. Values, dtypes, shapes, gradients, error messages."""
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import torchlet
 from conftest import check_op, numeric_gradcheck, torch, rng, pair, assert_same
@@ -51,6 +52,18 @@ def test_matmul_matches_torch(sa, sb, dt):
     a, b = R(*sa, dt=dt), R(*sb, dt=dt, seed=1)
     check_op(torchlet.matmul, torch.matmul, a, b, **tol(dt))
     check_op(lambda x, y: x @ y, lambda x, y: x @ y, a, b, **tol(dt))
+
+
+@given(st.lists(st.integers(1, 3), max_size=3), st.lists(st.integers(1, 3), max_size=3),
+       st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.booleans(), st.booleans())
+def test_matmul_broadcasting_property(batch_a, batch_b, m, k, n, vec_a, vec_b):
+    """Random batch shapes (made broadcastable) and 1-D operands: values and gradients match torch."""
+    batch_b = [1 if i % 2 else s for i, s in enumerate(batch_b)]
+    batch_a = [s if i >= len(batch_b) or batch_b[-1 - i] in (1, s) else 1
+               for i, s in enumerate(batch_a[::-1])][::-1]
+    sa = (k,) if vec_a else tuple(batch_a) + (m, k)
+    sb = (k,) if vec_b else tuple(batch_b) + (k, n)
+    check_op(torchlet.matmul, torch.matmul, R(*sa), R(*sb, seed=1))
 
 
 @pytest.mark.parametrize('sa,sb', MATMUL_SHAPES[:7])
@@ -215,6 +228,32 @@ def test_kron(sa, sb):
     numeric_gradcheck(torchlet.kron, R(*sa), R(*sb, seed=1))
 
 
+def test_einsum_large_operands_and_broadcast_labels():
+    check_op(lambda a, b: torchlet.einsum('bij,bjk->bik', a, b), lambda a, b: torch.einsum('bij,bjk->bik', a, b),
+             R(4, 30, 40), R(4, 40, 20, seed=1))
+    check_op(lambda a, b: torchlet.einsum('ij,jk->ik', a, b), lambda a, b: torch.einsum('ij,jk->ik', a, b),
+             R(100, 1), R(30, 60, seed=1))
+
+
+def test_complex_products():
+    a = R(2, 3) + 1j * R(2, 3, seed=1)
+    b = R(3, 2, seed=2) + 1j * R(3, 2, seed=3)
+    w = R(2, 2, seed=4) + 1j * R(2, 2, seed=5)
+    cases = [(torchlet.matmul, torch.matmul), (torchlet.mm, torch.mm),
+             (lambda x, y: torchlet.einsum('ij,jk->ik', x, y), lambda x, y: torch.einsum('ij,jk->ik', x, y))]
+    for f_tl, f_th in cases:
+        x_tl, x_th = pair(a, True)
+        y_tl, y_th = pair(b, True)
+        out_tl, out_th = f_tl(x_tl, y_tl), f_th(x_th, y_th)
+        assert out_tl.dtype == torchlet.complex128
+        np.testing.assert_allclose(out_tl.detach().numpy(), out_th.detach().numpy(), rtol=1e-12)
+        if hasattr(torchlet.Tensor, 'conj'):   # complex gradients conjugate the other operand
+            out_tl.backward(torchlet.tensor(w))
+            out_th.backward(torch.tensor(w))
+            np.testing.assert_allclose(x_tl.grad.numpy(), x_th.grad.numpy(), rtol=1e-12)
+            np.testing.assert_allclose(y_tl.grad.numpy(), y_th.grad.numpy(), rtol=1e-12)
+
+
 # -- triangles, diagonals, trace, cross -----------------------------------------------------------
 @pytest.mark.parametrize('name', ['triu', 'tril'])
 @pytest.mark.parametrize('k', [0, 1, -1, 5])
@@ -339,6 +378,7 @@ def test_solve(sa, sb):
     numeric_gradcheck(torchlet.linalg.solve, well_conditioned(*sa), R(*sb, seed=1))
 
 
+@pytest.mark.filterwarnings('ignore::UserWarning')
 def test_solve_left_false_and_triangular():
     a, b = well_conditioned(3, 3), R(2, 3, seed=1)
     check_op(lambda x, y: torchlet.linalg.solve(x, y, left=False), lambda x, y: torch.linalg.solve(x, y, left=False),
@@ -469,6 +509,7 @@ def test_cholesky_solve_and_inverse():
              L.T.copy())
 
 
+@pytest.mark.filterwarnings('ignore::UserWarning')
 @pytest.mark.parametrize('shape,mode', [((4, 3), 'reduced'), ((3, 3), 'reduced'), ((3, 5), 'reduced'),
                                         ((2, 4, 3), 'reduced'), ((3, 3), 'complete'), ((3, 5), 'complete'),
                                         ((4, 3), 'complete'), ((4, 3), 'r')])

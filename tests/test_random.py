@@ -228,7 +228,8 @@ def test_generator_pickles():
     g = torchlet.Generator().manual_seed(4)
     torchlet.rand(3, generator=g)
     h = pickle.loads(pickle.dumps(g))
-    np.testing.assert_array_equal(torchlet.rand(4, generator=g).numpy(), torchlet.rand(4, generator=h).numpy())
+    np.testing.assert_array_equal(torchlet.rand(4, generator=g).numpy(),
+                                  torchlet.rand(4, generator=h).numpy())
 
 
 # -- statistics -----------------------------------------------------------------------------------

@@ -409,3 +409,19 @@ def test_cuda_location_without_map_location_fails_like_torch():
         with pytest.raises(RuntimeError) as th_err:
             torch.load(io.BytesIO(data), map_location=ml)
         assert str(tl_err.value) == str(th_err.value)
+
+
+def test_compressed_archive_loads():
+    src = io.BytesIO()
+    x = torchlet.tensor(_array('float64', (6, 5)))
+    torchlet.save({'x': x, 'c': x[:, 1]}, src)
+    zin, out = zipfile.ZipFile(src), io.BytesIO()
+    with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            zout.writestr(name, zin.read(name))
+    out.seek(0)
+    tl = torchlet.load(out)
+    out.seek(0)
+    th = torch.load(out)
+    assert_tensor_equal(tl['c'], th['c'])
+    assert np.shares_memory(tl['x']._data, tl['c']._data)

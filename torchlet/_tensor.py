@@ -187,7 +187,10 @@ class Tensor:
             warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
                           "Its .grad attribute won't be populated during autograd.backward(). If you "
                           "indeed want the .grad field to be populated for a non-leaf Tensor, use "
-                          ".retain_grad() on the non-leaf Tensor.", UserWarning, stacklevel=2)
+                          ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                          "mistake, make sure you access the leaf Tensor instead. See "
+                          "github.com/pytorch/pytorch/pull/30531 for more information.", UserWarning,
+                          stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -306,10 +309,10 @@ class Tensor:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype, dev = a.dtype, a.device
-            elif isinstance(a, (str, _device_cls, int)):
-                dev = a
             elif isinstance(a, bool):
                 continue
+            elif isinstance(a, (str, _device_cls, int)):
+                dev = a
             else:
                 raise TypeError(f"to() received an invalid combination of arguments - got "
                                 f"({type(a).__name__})")
@@ -324,8 +327,7 @@ class Tensor:
         return self
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        as_device(_device_cls('cuda') if device is None else _device_cls(device)
-                  if not isinstance(device, int) else _device_cls('cuda', device))
+        as_device('cuda' if device is None else device)
 
     # -- python protocol ----------------------------------------------------------------------
     def __len__(self):

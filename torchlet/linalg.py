@@ -11,15 +11,17 @@ from . import return_types
 from .autograd.grad_mode import _State
 from ._tensor import Tensor
 from .autograd.function import Op
-from .ops._util import dims_tuple, wrap_dim
-from .ops.linalg import matmul, _mm, mT, _CTYPE, _result
+from .ops._util import wrap_dim
+from .ops.shape import movedim
+from .ops.norms import vector_norm as _vector_norm
+from .ops.linalg import matmul, _mm, mT, mH, _CTYPE, _result
 from .ops.linalg_matrix import diagonal as _diagonal, _linalg_cross, DiagEmbed
 from .ops.linalg_decomp import (LinAlgError, check_matrix, check_float, inverse, det,
                                 LinalgSlogdet, linalg_svd, svdvals, pinv, linalg_cholesky, linalg_qr,
                                 solve, solve_triangular, matrix_power, matrix_exp, lu_factor,
                                 lu_factor_ex, lu_unpack, lu_solve as _lu_solve, lu_factor_arrays,
-                                _unsq, _eye_like, _outputs, _defined, _inv_array,
-                                _solve_array, _cholesky_array, _tolerances)
+                                _unsq, _eye_like, keep_outputs, _outputs, real_only, _defined,
+                                _cholesky_array, _tolerances)
 
 __all__ = ['LinAlgError', 'norm', 'vector_norm', 'matrix_norm', 'cond', 'inv', 'inv_ex', 'det', 'slogdet',
            'svd', 'svdvals', 'eig', 'eigvals', 'eigh', 'eigvalsh', 'solve', 'solve_ex', 'solve_triangular',
@@ -28,50 +30,9 @@ __all__ = ['LinAlgError', 'norm', 'vector_norm', 'matrix_norm', 'cond', 'inv', '
            'lu_solve', 'tensorinv', 'tensorsolve']
 
 
-
 # -- norms ----------------------------------------------------------------------------------------
 def _keepdim_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
-
-
-class LinalgVectorNorm(Op):
-    """(sum |x|^ord)^(1/ord) over dims (max/min |x| for +-inf, count of non-zeros for 0)."""
-    saves_output = True
-
-    @staticmethod
-    def forward(ctx, x, ord, dims, keepdim):
-        ctx.save_for_backward(x)
-        ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
-        a = x._data
-        r = np.linalg.vector_norm(a, ord=ord, axis=dims, keepdims=keepdim)
-        return np.asarray(r, dtype=a.real.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, = ctx.saved_tensors
-        p, a = ctx.ord, x._data
-        norm = ctx.output
-        kshape = _keepdim_shape(a.shape, ctx.dims)
-        if not ctx.keepdim:
-            g, norm = g.reshape(kshape), norm.reshape(kshape)
-        if p == 0:
-            return Tensor._wrap(np.zeros_like(a)), None, None, None
-        sign = np.sign(a)
-        if p == 1:
-            return g * Tensor._wrap(sign), None, None, None
-        if np.isinf(p):
-            hit = np.abs(a) == norm._data
-            weight = sign * hit / hit.sum(axis=ctx.dims, keepdims=True)
-            return g * Tensor._wrap(weight.astype(a.dtype)), None, None, None
-        zero = norm._data == 0
-        if zero.any():   # x is all zeros there: avoid 0/0, the gradient is 0
-            norm = norm + Tensor._wrap(zero.astype(a.dtype))
-        if p == 2:
-            return x * (g / norm), None, None, None
-        absx = x * Tensor._wrap(sign)
-        if (a == 0).any():   # |x|^(p-1) is 0 * inf there for p < 1; torch's gradient is 0
-            absx = absx + Tensor._wrap((a == 0).astype(a.dtype))
-        return Tensor._wrap(sign) * absx ** (p - 1) * (g / norm ** (p - 1)), None, None, None
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -79,12 +40,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(ord, str) or not isinstance(ord, numbers.Number):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
                         f"{type(ord).__name__}")
-    if dtype is not None:
-        x = x.to(dtype)
-    check_float(x, 'linalg.vector_norm')
-    dims = dims_tuple(dim, x._data.ndim) if x._data.ndim else ()
-    r = LinalgVectorNorm.apply(x, float(ord), dims, bool(keepdim))
-    return _result(r, out, 'vector_norm')
+    return _vector_norm(x, ord, dim, keepdim, dtype=dtype, out=out)
 
 
 def _extreme(x, dim, keepdim, largest):
@@ -124,7 +80,6 @@ def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == 'fro':
         r = vector_norm(A, 2, (d0, d1), keepdim)
     elif ord in ('nuc', 2, -2):
-        from .ops.shape import movedim
         S = svdvals(movedim(A, (d0, d1), (-2, -1)))
         if ord == 'nuc':
             r = S.sum(-1)
@@ -156,8 +111,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     else:
         n = A._data.ndim
         if n not in (1, 2):
-            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
-                               f"Got {n}D.")
+            raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must be 1D or "
+                               f"2D. Got {n}D.")
         if n == 1 and not isinstance(ord, str):
             r = vector_norm(A, ord, None, keepdim, dtype=dtype)
         else:
@@ -184,13 +139,12 @@ class LinalgEigh(Op):
 
     @staticmethod
     def forward(ctx, A, uplo):
-        L, V = np.linalg.eigh(A._data, UPLO=uplo)
-        ctx.outs = (L, V)
-        return L, V
+        return keep_outputs(ctx, *np.linalg.eigh(A._data, UPLO=uplo))
 
     @staticmethod
     def backward(ctx, gL, gV):
         L, V = _outputs(ctx)
+        real_only(ctx, V)
         if not _defined(gV):
             return _mm(V * _unsq(gL, -2), mT(V)), None
         VhgV = _mm(mT(V), gV)
@@ -253,24 +207,25 @@ def inv(A, *, out=None):
 
 
 def _info(a, failed):
-    return Tensor._wrap(np.asarray(failed, dtype=np.int32).reshape(a.shape[:-2]))
+    """The int32 info tensor of an *_ex function: one entry per matrix of a."""
+    return Tensor._wrap(np.broadcast_to(np.asarray(failed, dtype=np.int32), a.shape[:-2]).copy())
 
 
 def inv_ex(A, *, check_errors=False, out=None):
-    """(inverse, info): info > 0 marks singular matrices (their inverse is not meaningful)."""
+    """(inverse, info): info > 0 marks singular matrices (their inverse is nan)."""
     check_matrix(A, 'linalg.inv_ex')
     a = A._data
-    info = lu_factor_arrays(a)[2] if a.size else np.zeros(a.shape[:-2], np.int32)
-    if np.any(info > 0):
+    try:
+        res = (inverse(A), _info(a, 0))
+    except LinAlgError:
         if check_errors:
-            _inv_array(a)
+            raise
+        info = lu_factor_arrays(a)[2]
         good = info == 0
         inv_a = np.full(a.shape, np.nan, a.dtype)
         if good.any():
             inv_a[good] = np.linalg.inv(a[good])
         res = (Tensor._wrap(inv_a), _info(a, info))
-    else:
-        res = (inverse(A), _info(a, info))
     return return_types._build('linalg_inv_ex', _result(res, out, 'inv_ex'), out)
 
 
@@ -287,18 +242,18 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """(result, info): info > 0 marks singular matrices (their result is nan)."""
     check_matrix(A, 'linalg.solve_ex')
     a = A._data
-    info = lu_factor_arrays(a)[2]
-    bad = info > 0
-    if bad.any():
+    try:
+        res = (solve(A, B, left=left), _info(a, 0))
+    except LinAlgError:
         if check_errors:
-            _solve_array(a, np.zeros(a.shape[:-1] + (1,), a.dtype))
+            raise
+        info = lu_factor_arrays(a)[2]
+        bad = info > 0
         fixed = np.where(bad[..., None, None], np.eye(a.shape[-1], dtype=a.dtype), a)
         X = solve(Tensor._wrap(fixed), B, left=left)._data.copy()
         vector = X.ndim == a.ndim - 1 or X.ndim == 1
         X[np.broadcast_to(bad[..., None] if vector else bad[..., None, None], X.shape)] = np.nan
         res = (Tensor._wrap(X), _info(a, info))
-    else:
-        res = (solve(A, B, left=left), _info(a, info))
     return return_types._build('linalg_solve_ex', _result(res, out, 'solve_ex'), out)
 
 
@@ -315,7 +270,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     check_matrix(A, 'linalg.cholesky_ex')
     a = A._data
     try:
-        res = (linalg_cholesky(A, upper), _info(a, np.zeros(a.shape[:-2])))
+        res = (linalg_cholesky(A, upper), _info(a, 0))
     except LinAlgError:
         if check_errors:
             raise
@@ -340,9 +295,9 @@ def lstsq(A, B, rcond=None, *, driver=None):
     values come back empty)."""
     check_matrix(A, 'linalg.lstsq', square=False)
     X = matmul(pinv(A, rtol=rcond) if rcond is not None else pinv(A), B)
-    empty = Tensor._wrap(np.zeros((0,), A._data.dtype))
     rank = matrix_rank(A, rtol=rcond) if rcond is not None else matrix_rank(A)
-    return return_types._build('linalg_lstsq', (X, empty, rank, Tensor._wrap(np.zeros((0,), A._data.dtype))))
+    residuals, singular_values = (Tensor._wrap(np.zeros((0,), A._data.dtype)) for _ in range(2))
+    return return_types._build('linalg_lstsq', (X, residuals, rank, singular_values))
 
 
 def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
@@ -445,7 +400,7 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     if adjoint or not left:
         P, L, U = lu_unpack(LU, pivots)
         A = _mm(P, _mm(L, U))
-        A = mT(A) if adjoint else A
+        A = mH(A) if adjoint else A
         return solve(A, B, left=left, out=out)
     return _lu_solve(B, LU, pivots, out=out)
 
@@ -467,7 +422,6 @@ def tensorinv(A, ind=2, *, out=None):
 def tensorsolve(A, B, dims=None, *, out=None):
     """X with tensordot(A, X, X.ndim) = B."""
     if dims is not None:
-        from .ops.shape import movedim
         nd = A._data.ndim
         dims = [wrap_dim(d, nd) for d in dims]
         A = movedim(A, dims, list(range(nd - len(dims), nd)))

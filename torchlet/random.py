@@ -23,6 +23,7 @@ from ._device import as_device
 from ._tensor import Tensor
 from .autograd.function import Op
 from .autograd.grad_mode import _State
+from .ops._util import _short
 from .ops.factories import fma32 as _fma32, fma64 as _fma64, size_args, write_out
 
 __all__ = ['Generator', 'default_generator', 'manual_seed', 'seed', 'initial_seed', 'get_rng_state',
@@ -402,11 +403,6 @@ def _fmt(v):
     return f'{v:g}' if isinstance(v, float) else str(v)
 
 
-def _short(d):
-    from .ops._util import _short as short
-    return short(d)
-
-
 def _result(arr, shape, requires_grad, out):
     arr = arr.reshape(shape)
     if out is not None:
@@ -417,14 +413,12 @@ def _result(arr, shape, requires_grad, out):
     return t
 
 
-def _sizes(size, kw_size=None, name=None):
-    return size_args(size if kw_size is None else (kw_size,), name)
-
-
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw):
     """Uniform samples on [0, 1)."""
-    shape = _sizes(size, kw.pop('size', None), 'rand')
+    if set(kw) - {'size'}:
+        raise TypeError(f"rand() got an unexpected keyword argument '{min(set(kw) - {'size'})}'")
+    shape = size_args((kw['size'],) if 'size' in kw else size, 'rand')
     as_device(device)
     dtype = _float_dtype(dtype or (out.dtype if out is not None else None), 'check_uniform_bounds')
     n = math.prod(shape)
@@ -434,7 +428,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, **kw):
     """Standard normal samples."""
-    shape = _sizes(size, kw.pop('size', None), 'randn')
+    if set(kw) - {'size'}:
+        raise TypeError(f"randn() got an unexpected keyword argument '{min(set(kw) - {'size'})}'")
+    shape = size_args((kw['size'],) if 'size' in kw else size, 'randn')
     as_device(device)
     dtype = _float_dtype(dtype or (out.dtype if out is not None else None), 'normal_kernel_cpu')
     n = math.prod(shape)
@@ -463,7 +459,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
         low = args.pop() if args else 0
     low, high = int(low), int(high)
     _check_range(low, high)
-    shape = _sizes((size,), name='randint')
+    shape = size_args((size,), 'randint')
     as_device(device)
     dtype = dtype or (out.dtype if out is not None else _dtype.int64)
     n = math.prod(shape)
@@ -516,7 +512,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise TypeError("normal() received an invalid combination of arguments - got (float, float), "
                             "but expected (float mean, float std, tuple of ints size, *, ...)")
         _check_std(std)
-        shape = _sizes((size,), name='normal')
+        shape = size_args((size,), 'normal')
         dtype = _float_dtype(dtype or (out.dtype if out is not None else None), 'normal_kernel_cpu')
         vals = _normal_values(g, math.prod(shape), dtype.np, float(mean), float(std))
         return _result(vals, shape, requires_grad, out)
@@ -813,17 +809,8 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
                  .astype(_f64), 'LogNormalBackward0')
 
 
-def _bernoulli_method(self, p=None, *, generator=None):
-    return bernoulli(self, p, generator=generator)
-
-
-def _multinomial_method(self, num_samples, replacement=False, *, generator=None):
-    return multinomial(self, num_samples, replacement, generator=generator)
-
-
 for _name, _fn in dict(uniform_=uniform_, normal_=normal_, random_=random_, bernoulli_=bernoulli_,
                        exponential_=exponential_, geometric_=geometric_, cauchy_=cauchy_,
-                       log_normal_=log_normal_, bernoulli=_bernoulli_method,
-                       multinomial=_multinomial_method).items():
+                       log_normal_=log_normal_, bernoulli=bernoulli, multinomial=multinomial).items():
     setattr(Tensor, _name, _fn)
 del _name, _fn

@@ -261,6 +261,8 @@ class Function:
         if found:
             self._saved = tuple(Tensor._wrap(t._data, False, None, 0, t._vc) if j in found else t
                                 for j, t in enumerate(saved))
+            self._saved_versions = [saved[j]._vc[0] if j in found else v       # after mark_dirty
+                                    for j, v in enumerate(self._saved_versions)]
             self._saved_outputs = found
 
     def _call_backward(self, grads):
@@ -451,7 +453,7 @@ def once_differentiable(fn):
 
 class DelayedError(Op):
     """Identity on its tensor arguments whose backward raises the given message."""
-    _bname = 'DelayedError'
+    _bname = 'torch::autograd::Error'
 
     @staticmethod
     def forward(ctx, message, *tensors):

@@ -9,3 +9,6 @@ from ._functional.loss import *  # noqa: F401,F403
 from ._functional.sparse import *  # noqa: F401,F403
 from ._functional.vision import *  # noqa: F401,F403
 from ._functional.distance import *  # noqa: F401,F403
+from ._functional.embedding import *  # noqa: F401,F403
+from ._functional.rnn import *  # noqa: F401,F403
+from ._functional.conv_transpose import *  # noqa: F401,F403

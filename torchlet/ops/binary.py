@@ -11,8 +11,8 @@ import numpy as np
 from .. import _dtype
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, inplace, write_inplace, broadcast_error, _short
-from .elementwise import (arr, pair, grad_for, write_out, fast_binary, needs_graph, Binary,
-                          define_binary, float_pair, kernel_error)
+from ._pointwise import (arr, pair, grad_for, write_out, fast_binary, needs_graph, Binary,
+                         define_binary, float_pair, kernel_error)
 from .comparison import where
 from .unary import log
 from .conversion import to_dtype
@@ -56,7 +56,14 @@ def _pow_arrays(ad, bd):
         if isinstance(bd, int) and isinstance(ad, np.ndarray) and bd < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return arr(_int_pow(np.asarray(ad, dt), np.asarray(bd, dt)))
+    if bd.__class__ in (int, float) and bd in _POW_SPECIAL:
+        return arr(_POW_SPECIAL[bd](ad))
     return arr(np.power(ad, bd))
+
+
+# torch's exact forms for common float exponents (x * x for 2, sqrt for 0.5, ...)
+_POW_SPECIAL = {2: np.square, 3: lambda a: a * a * a, 0.5: np.sqrt, -1: np.reciprocal,
+                -0.5: lambda a: np.reciprocal(np.sqrt(a)), -2: lambda a: np.reciprocal(a * a)}
 
 
 class Pow(Binary):
@@ -70,7 +77,7 @@ class Pow(Binary):
         try:
             return _pow_arrays(ad, bd)
         except ValueError:
-                raise broadcast_error(ad.shape, np.shape(bd)) from None
+            raise broadcast_error(ad.shape, np.shape(bd)) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -173,7 +180,6 @@ def float_power_(self, exponent):
         raise RuntimeError(f"the base given to float_power_ has dtype {_short(self.dtype)} but the "
                            f"operation's result requires dtype {_short(want)}")
     return pow_(self, exponent.to(want) if isinstance(exponent, Tensor) else exponent)
-
 
 
 # -- maximum, minimum, fmax, fmin ------------------------------------------------------------------
@@ -355,7 +361,6 @@ def xlogy(input, other, *, out=None):
     return r if out is None else write_out(r, out, 'xlogy')
 
 
-
-register(pow=pow, pow_=pow_, __pow__=lambda s, e: _pow_run(s, e), __rpow__=_rpow,
-         __ipow__=pow_, float_power=float_power, float_power_=float_power_, maximum=maximum,
-         minimum=minimum, fmax=fmax, fmin=fmin, arctan2=atan2, arctan2_=atan2_, xlogy=xlogy)
+register(pow=pow, pow_=pow_, __pow__=_pow_run, __rpow__=_rpow, __ipow__=pow_,
+         float_power=float_power, float_power_=float_power_, arctan2=atan2, arctan2_=atan2_,
+         xlogy=xlogy)

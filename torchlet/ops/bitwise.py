@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import _dtype
 from ._util import Tensor, register, write_inplace, _short
-from .elementwise import arr, pair, apply_ufunc, write_out, as_input, Unsupported, kernel_error
+from ._pointwise import arr, pair, apply_ufunc, write_out, as_input, Unsupported, kernel_error
 
 __all__ = ['bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not', 'bitwise_left_shift',
            'bitwise_right_shift']

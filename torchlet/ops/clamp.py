@@ -5,18 +5,18 @@ import numpy as np
 from .. import _dtype
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, inplace, write_inplace, broadcast_error
-from .elementwise import arr, grad_for, write_out, kernel_error
+from ._pointwise import arr, grad_for, write_out, kernel_error
 from .comparison import where
 
 __all__ = ['clamp', 'clip', 'clamp_min', 'clamp_max', 'clamp_', 'clip_', 'clamp_min_', 'clamp_max_']
 
 _wrap = Tensor._wrap
 
-
 try:
     _clip = np._core.umath.clip       # the ufunc behind np.clip, without its Python wrapper
 except AttributeError:                # NumPy < 2
-    _clip = getattr(getattr(np, 'core', None), 'umath', None) and np.core.umath.clip
+    def _clip(a, lo, hi):
+        return np.minimum(np.maximum(a, lo), hi)
 _NUMBER_OR_NONE = (int, float, type(None))
 
 
@@ -119,10 +119,14 @@ def _clamp_bounds(min, max):
     return min, max, (ClampTensor if t_min or t_max else ClampScalar)
 
 
+def _tracked(x, lo, hi):
+    return _State.grad_enabled and (x._rg or (isinstance(lo, Tensor) and lo._rg) or
+                                    (isinstance(hi, Tensor) and hi._rg))
+
+
 def _clamp_run(op, x, lo, hi):
     """op.apply when autograd must record the clamp, else just the values."""
-    if _State.grad_enabled and (x._rg or (isinstance(lo, Tensor) and lo._rg) or
-                                (isinstance(hi, Tensor) and hi._rg)):
+    if _tracked(x, lo, hi):
         return op.apply(x, lo, hi)
     return _wrap(_clamp_compute(x, lo, hi))
 
@@ -140,7 +144,7 @@ def clamp(input, min=None, max=None, *, out=None):
 
 def clamp_(self, min=None, max=None):
     min, max, op = _clamp_bounds(min, max)
-    if _State.grad_enabled and (self._rg or any(isinstance(v, Tensor) and v._rg for v in (min, max))):
+    if _tracked(self, min, max):
         return inplace(self, clamp, min, max)
     write_inplace(self, _clamp_compute(self, min, max))
     return self

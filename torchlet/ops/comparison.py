@@ -9,8 +9,8 @@ import numpy as np
 from .. import _dtype
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, inplace, write_inplace, broadcast_error, _short
-from .elementwise import (arr, pair, apply_ufunc, write_out, grad_for, Unsupported, as_input,
-                          NotDifferentiable)
+from ._pointwise import (arr, pair, apply_ufunc, write_out, grad_for, meta, Unsupported,
+                         as_input, NotDifferentiable)
 
 __all__ = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'greater', 'greater_equal', 'less', 'less_equal',
            'not_equal', 'equal', 'allclose', 'isclose', 'isnan', 'isinf', 'isposinf', 'isneginf',
@@ -18,6 +18,7 @@ __all__ = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'greater', 'greater_equal', 'less
            'signbit', 'heaviside']
 
 _wrap = Tensor._wrap
+_ndarray = np.ndarray
 _NUMBERS = (int, float)
 
 
@@ -40,6 +41,9 @@ def _comparison(ufunc, name):
         return r if out is None else write_out(r, out, name)
 
     def operator(self, other):
+        if other.__class__ in _NUMBERS and self._data.dtype.kind == 'f':    # x > 0: the usual case
+            r = ufunc(self._data, other)
+            return _wrap(r if r.__class__ is _ndarray else np.asarray(r))
         try:
             return _wrap(compare(self, other))
         except Unsupported:
@@ -254,7 +258,7 @@ class Where(Op):
     @staticmethod
     def forward(ctx, cond, x, y):
         ctx.cond = cond._data
-        ctx.x, ctx.y = _meta(x), _meta(y)
+        ctx.x, ctx.y = meta(x), meta(y)
         return _where_compute(cond, x, y)
 
     @staticmethod
@@ -265,13 +269,12 @@ class Where(Op):
         return None, gx, gy
 
 
-def _meta(x):
-    return (x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
-
-
 def where(condition, input=None, other=None, *, out=None):
     """Elementwise ``input if condition else other`` (numbers allowed for input/other); with only
     a condition, the indices of its nonzero elements as a tuple of tensors."""
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
+                        f"{type(condition).__name__}")
     if input is None and other is None:
         return tuple(_wrap(i) for i in np.nonzero(condition._data))
     if _State.grad_enabled and ((isinstance(input, Tensor) and input._rg) or

@@ -83,6 +83,9 @@ def copy_(self, src, non_blocking=False):
         out = CopyFrom.apply(self, src)
         write_inplace(self, out._data)
         self.grad_fn, self._output_nr, self._rg = out.grad_fn, 0, True
+        if '_view_base' in self.__dict__:
+            from .views import rebase_view
+            rebase_view(self)
         return self
     np.copyto(self._data, src._data, casting='unsafe')
     self._vc[0] += 1

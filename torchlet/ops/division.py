@@ -4,9 +4,9 @@ rounding_mode='trunc'/'floor'. Integer division by zero raises torch's ZeroDivis
 import numpy as np
 
 from ._util import Op, Tensor, register, inplace, write_inplace, broadcast_error
-from .elementwise import (arr, pair, grad_for, write_out, fast_binary, as_input, meta, needs_graph,
-                          NotDifferentiable, Unsupported, Binary, define_binary, kernel_error)
-from .unary import trunc, floor
+from ._pointwise import (arr, pair, grad_for, write_out, fast_binary, as_input, meta,
+                         needs_graph, NotDifferentiable, Unsupported, Binary, define_binary,
+                         kernel_error)
 
 __all__ = ['floor_divide', 'remainder', 'fmod']
 
@@ -120,7 +120,7 @@ class Remainder(Binary):
         a, b = ctx.saved_tensors
         gb = None
         if ctx.needs_grad(1):
-            gb = grad_for(-g * floor(a / b), b)
+            gb = grad_for(-g * rounding_div(a, b, 'floor'), b)
         return grad_for(g, a), gb
 
 
@@ -137,7 +137,7 @@ class Fmod(Binary):
         a, b = ctx.saved_tensors
         gb = None
         if ctx.needs_grad(1):
-            gb = grad_for(-g * trunc(a / b), b)
+            gb = grad_for(-g * rounding_div(a, b, 'trunc'), b)
         return grad_for(g, a), gb
 
 
@@ -168,7 +168,6 @@ def _rmod(self, other):
         return remainder(other, self)
     except TypeError:
         return NotImplemented
-
 
 
 register(floor_divide=floor_divide, floor_divide_=floor_divide_, __floordiv__=_floordiv_op,

@@ -8,11 +8,13 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.grad_mode import _State
-from ._util import Op, Tensor, register, inplace, sum_to, expand_to, as_tensor, broadcast_error
-from .linalg_matrix import _CTYPE, _sname, _x, _prod, mT, _result
+from ._util import (Op, Tensor, register, inplace, sum_to, expand_to, as_tensor, broadcast_error,
+                    wrap_dim)
+from .linalg_matrix import _CTYPE, _sname, _x, _prod, mT, mH, conj, _result
 
 __all__ = ['matmul', 'mm', 'bmm', 'mv', 'dot', 'vdot', 'inner', 'outer', 'ger', 'addmm', 'addmv',
            'addr', 'addbmm', 'baddbmm', 'einsum', 'tensordot', 'kron', 'chain_matmul']
+
 
 # -- torch's argument checks, by the kernel that would report them -----------------------------
 def _mm_error(sa, sb, da, db):
@@ -110,8 +112,9 @@ def _matmul_error(a, b):
     except ValueError:
         return broadcast_error(b1, b2)
     n = _prod(batch)
-    return _bmm_error((n, sa[-2] if na > 1 else 1, sa[-1]),
-                      (n, sb[-2] if nb > 1 else sb[0], sb[-1] if nb > 1 else 1), da, db)
+    err = _bmm_error((n, sa[-2] if na > 1 else 1, sa[-1]),
+                     (n, sb[-2] if nb > 1 else sb[0], sb[-1] if nb > 1 else 1), da, db)
+    return err or RuntimeError(f"matmul: cannot multiply shapes {list(sa)} and {list(sb)}")
 
 
 # -- matmul ----------------------------------------------------------------------------------------
@@ -135,7 +138,7 @@ def matmul_grads(g, a, b, need_a=True, need_b=True):
     transposed views; broadcast batch dims are summed, a batch times a matrix is folded into one mm."""
     na, nb = a._data.ndim, b._data.ndim
     if na == 1 and nb == 1:
-        return (g * b if need_a else None), (g * a if need_b else None)
+        return (g * conj(b) if need_a else None), (g * conj(a) if need_b else None)
     A = a.reshape(1, a._data.shape[0]) if na == 1 else a
     B = b.reshape(b._data.shape[0], 1) if nb == 1 else b
     M, K, N = A._data.shape[-2], A._data.shape[-1], B._data.shape[-1]
@@ -144,16 +147,16 @@ def matmul_grads(g, a, b, need_a=True, need_b=True):
     ga = gb = None
     if need_a:
         if A._data.ndim == 2 and B._data.ndim > 2:
-            ga = _mm(mT(mT(G).reshape(-1, M)), mT(B).reshape(-1, K))
+            ga = _mm(mT(mT(G).reshape(-1, M)), mH(B).reshape(-1, K))
         else:
-            ga = sum_to(_mm(G, mT(B)), A._data.shape)
+            ga = sum_to(_mm(G, mH(B)), A._data.shape)
         if na == 1:
             ga = ga.reshape(a._data.shape)
     if need_b:
         if B._data.ndim == 2 and A._data.ndim > 2:
-            gb = _mm(mT(A.reshape(-1, K)), G.reshape(-1, N))
+            gb = _mm(mH(A.reshape(-1, K)), G.reshape(-1, N))
         else:
-            gb = sum_to(_mm(mT(A), G), B._data.shape)
+            gb = sum_to(_mm(mH(A), G), B._data.shape)
         if nb == 1:
             gb = gb.reshape(b._data.shape)
     return ga, gb
@@ -254,8 +257,8 @@ def mm(input, mat2, *, out=None):
 def bmm(input, mat2, *, out=None):
     """Batched product of (b, n, m) and (b, m, p) tensors."""
     _check_bool(input, 'bmm')
-    return _checked('bmm', _bmm_error(input._data.shape, mat2._data.shape, input._data.dtype, mat2._data.dtype),
-                    Bmm, input, mat2, out)
+    a, b = input._data, mat2._data
+    return _checked('bmm', _bmm_error(a.shape, b.shape, a.dtype, b.dtype), Bmm, input, mat2, out)
 
 
 def mv(input, vec, *, out=None):
@@ -346,12 +349,13 @@ class Addmm(Op):
         ctx.in_shape, ctx.beta, ctx.alpha = input._data.shape, beta, alpha
         p = type(ctx).product(x._data, y._data)
         dt = p.dtype
-        try:
-            fits = np.broadcast_shapes(input._data.shape, p.shape) == p.shape
-        except ValueError:
-            fits = False
-        if not fits:
-            raise _expand_error(input._data.shape, p.shape)
+        if input._data.shape != p.shape:
+            try:
+                fits = np.broadcast_shapes(input._data.shape, p.shape) == p.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise _expand_error(input._data.shape, p.shape)
         if alpha != 1:
             p = p * alpha
         if beta != 0:
@@ -399,7 +403,7 @@ class Addr(Addmm):
 
     @staticmethod
     def product_grads(g, x, y, need_x, need_y):
-        return (_mm(g, y) if need_x else None), (_mm(mT(g), x) if need_y else None)
+        return (_mm(g, conj(y)) if need_x else None), (_mm(mT(g), conj(x)) if need_y else None)
 
 
 def _fused(node, input, x, y, beta, alpha, out):
@@ -499,12 +503,10 @@ def _parse_einsum(equation, shapes):
         raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
     if len(terms) < len(shapes):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
-    pos = 0
-    for ch in eq:
-        if ch not in _LETTERS and ch not in '.,->':
+    for pos, ch in enumerate(equation):
+        if ch not in _LETTERS and ch not in '.,-> ':
             raise RuntimeError(f"einsum(): invalid subscript given at index {pos} in the equation string, "
                                f"subscripts must be in [a-zA-Z]")
-        pos += 1
     used = set(c for c in eq if c in _LETTERS)
     spare = [c for c in _LETTERS if c not in used]
     n_ell = 0
@@ -572,7 +574,10 @@ class Einsum(Op):
         ctx.save_for_backward(*xs)
         arrays = [x._data for x in xs]
         big = len(xs) > 2 or sum(a.size for a in arrays) > 4096
-        return np.einsum(','.join(subs) + '->' + out, *arrays, optimize=big)
+        r = np.einsum(','.join(subs) + '->' + out, *arrays, optimize=big)
+        if len(arrays) == 1 and np.may_share_memory(r, arrays[0]):   # a transpose/diagonal view
+            r = r.copy()
+        return r
 
     @staticmethod
     def backward(ctx, g):
@@ -590,7 +595,7 @@ def _einsum_operand_grad(ctx, g, xs, i):
     # dims of size 1 that broadcast against a larger size: drop them, reshape back at the end
     kept = ''.join(c for c, s in zip(target, shape) if not (s == 1 and sizes[c] != 1))
     terms = [ctx.out] + [s for k, s in enumerate(subs) if k != i]
-    operands = [g] + [x for k, x in enumerate(xs) if k != i]
+    operands = [g] + [conj(x) for k, x in enumerate(xs) if k != i]
     present = set(''.join(terms))
     spare = iter(c for c in _LETTERS if c not in present and c not in target)
     dt = xs[i]._data.dtype
@@ -649,10 +654,10 @@ def einsum(*args):
             operands = tuple(operands[0])
     else:
         equation, operands = _sublist_equation(args)
-    dts = {o._data.dtype for o in operands}
-    if len(dts) > 1:
-        a, b = operands[0]._data.dtype, next(o._data.dtype for o in operands if o._data.dtype != operands[0]._data.dtype)
-        raise RuntimeError(f"expected scalar type {_sname(a)} but found {_sname(b)}")
+    first = operands[0]._data.dtype if operands else None
+    for o in operands:
+        if o._data.dtype != first:
+            raise RuntimeError(f"expected scalar type {_sname(first)} but found {_sname(o._data.dtype)}")
     subs, out, sizes = _parse_einsum(equation, [o._data.shape for o in operands])
     return Einsum.apply(subs, out, sizes, *operands)
 
@@ -672,8 +677,7 @@ def tensordot(a, b, dims=2, out=None):
     else:
         da, db = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
         if len(da) != len(db):
-            raise RuntimeError(f"both dimension lists should have same length")
-    from ._util import wrap_dim
+            raise RuntimeError("both dimension lists should have same length")
     da = [wrap_dim(d, na) for d in da]
     db = [wrap_dim(d, nb) for d in db]
     sa, sb = a._data.shape, b._data.shape

@@ -12,7 +12,7 @@ import numpy as np
 from .. import return_types
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, sum_to, as_tensor
-from .linalg import _mm, mT, _sname, _x, _result
+from .linalg import _mm, mT, mH, conj, _sname, _x, _result
 from .linalg_matrix import DiagEmbed, Tril, Triu
 
 __all__ = ['inverse', 'det', 'logdet', 'slogdet', 'svd', 'pinverse', 'cholesky', 'cholesky_solve',
@@ -65,11 +65,28 @@ def _eye_like(x, n):
     return Tensor._wrap(np.eye(n, dtype=x._data.dtype))
 
 
+def keep_outputs(ctx, *arrays):
+    """Stash a multi-output op's output arrays for backward (freed with the graph like any array
+    stashed on ctx)."""
+    for i, a in enumerate(arrays):
+        setattr(ctx, f'out{i}', a)
+    ctx.n_outs = len(arrays)
+    return arrays
+
+
 def _outputs(ctx):
-    """A multi-output op's outputs (kept in ``ctx.outs``) as tensors of this node, so backward
-    formulas that use them stay differentiable."""
+    """The stashed outputs as tensors of this node, so backward formulas that use them stay
+    differentiable."""
     track = _State.grad_enabled
-    return tuple(Tensor._wrap(a, track, ctx if track else None, i) for i, a in enumerate(ctx.outs))
+    node = ctx if track else None
+    return tuple(Tensor._wrap(getattr(ctx, f'out{i}'), track, node, i) for i in range(ctx.n_outs))
+
+
+def real_only(ctx, x):
+    """Refuse complex gradients for the decompositions whose backward here is real-only."""
+    if x._data.dtype.kind == 'c':
+        raise NotImplementedError(f"torchlet: the derivative of {ctx.name()} for complex inputs is not "
+                                  "implemented")
 
 
 def _defined(g):
@@ -133,8 +150,8 @@ class LinalgInvEx(Op):
 
     @staticmethod
     def backward(ctx, g):
-        Ainv_T = mT(ctx.output)
-        return -_mm(_mm(Ainv_T, g), Ainv_T)
+        Ainv_H = mH(ctx.output)
+        return -_mm(_mm(Ainv_H, g), Ainv_H)
 
 
 def inverse(input, *, out=None):
@@ -161,7 +178,7 @@ class LinalgDet(Op):
         if singular.any():   # torch's gradient there is 0: invert identities instead
             eye = np.eye(A._data.shape[-1], dtype=A._data.dtype)
             A = A * Tensor._wrap(~singular[..., None, None]) + Tensor._wrap(singular[..., None, None] * eye)
-        return _unsq(_unsq(g * d, -1), -1) * mT(LinalgInvEx.apply(A))
+        return _unsq(_unsq(g * conj(d), -1), -1) * mH(LinalgInvEx.apply(A))
 
 
 def det(input):
@@ -182,6 +199,7 @@ class LinalgSlogdet(Op):
     @staticmethod
     def backward(ctx, gsign, glogabs):
         A, = ctx.saved_tensors
+        real_only(ctx, A)
         return _unsq(_unsq(glogabs, -1), -1) * mT(LinalgInvEx.apply(A))
 
 
@@ -208,13 +226,13 @@ class LinalgSvd(Op):
 
     @staticmethod
     def forward(ctx, A, full_matrices):
-        U, S, Vh = np.linalg.svd(A._data, full_matrices=full_matrices)
-        ctx.outs, ctx.full = (U, S, Vh), full_matrices
-        return U, S, Vh
+        ctx.full = full_matrices
+        return keep_outputs(ctx, *np.linalg.svd(A._data, full_matrices=full_matrices))
 
     @staticmethod
     def backward(ctx, gU, gS, gVh):
         U, S, Vh = _outputs(ctx)
+        real_only(ctx, U)
         if ctx.full and U._data.shape[-1] != Vh._data.shape[-2]:
             from .shape import narrow
             k = S._data.shape[-1]
@@ -320,16 +338,16 @@ class LinalgPinv(Op):
         A, = ctx.saved_tensors
         pinvA = ctx.output
         m, n = A._data.shape[-2:]
-        pinvAh, gh = mT(pinvA), mT(g)
+        pinvAh, gh = mH(pinvA), mH(g)
         if m <= n:
             K = _mm(gh, pinvA)
             KpinvAh = _mm(K, pinvAh)
-            gA = (-mT(_mm(pinvA, K)) + KpinvAh - _mm(_mm(A, pinvA), KpinvAh)
+            gA = (-mH(_mm(pinvA, K)) + KpinvAh - _mm(_mm(A, pinvA), KpinvAh)
                   + _mm(_mm(pinvAh, pinvA), gh - _mm(K, A)))
         else:
             K = _mm(pinvA, gh)
             pinvAhK = _mm(pinvAh, K)
-            gA = (-mT(_mm(K, pinvA)) + _mm(_mm(gh - _mm(A, K), pinvA), pinvAh) + pinvAhK
+            gA = (-mH(_mm(K, pinvA)) + _mm(_mm(gh - _mm(A, K), pinvA), pinvAh) + pinvAhK
                   - _mm(_mm(pinvAhK, pinvA), A))
         return gA, None, None, None
 
@@ -400,6 +418,7 @@ class LinalgCholeskyEx(Op):
     @staticmethod
     def backward(ctx, g):
         L = ctx.output
+        real_only(ctx, L)
         if ctx.upper:
             L, g = mT(L), mT(g)
         gA = Tril.apply(_mm(mT(L), g), 0)
@@ -430,14 +449,14 @@ def cholesky(input, upper=False, *, out=None):
 def cholesky_solve(B, L, upper=False, *, out=None):
     """X with (L L^T) X = B given the Cholesky factor L (or U = L^T when upper)."""
     if upper:
-        L = mT(L)
-    r = solve(mT(L), solve(L, B))
+        L = mH(L)
+    r = solve(mH(L), solve(L, B))
     return _result(r, out, 'cholesky_solve')
 
 
 def cholesky_inverse(L, upper=False, *, out=None):
     """inv(L L^T) (or inv(U^T U) when upper)."""
-    A = _mm(mT(L), L) if upper else _mm(L, mT(L))
+    A = _mm(mH(L), L) if upper else _mm(L, mH(L))
     return inverse(A, out=out)
 
 
@@ -457,8 +476,7 @@ class LinalgQr(Op):
             Q = np.zeros((0,), a.dtype)
         else:
             Q, R = np.linalg.qr(a, mode=mode)
-        ctx.outs = (Q, R)
-        return Q, R
+        return keep_outputs(ctx, Q, R)
 
     @staticmethod
     def backward(ctx, gQ, gR):
@@ -467,6 +485,7 @@ class LinalgQr(Op):
                                "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
                                "differentiate through linalg.qr.")
         Q, R = _outputs(ctx)
+        real_only(ctx, Q)
         m, n = Q._data.shape[-2], R._data.shape[-1]
         if ctx.mode == 'complete' and m > n:
             raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
@@ -525,8 +544,8 @@ class LinalgSolveEx(Op):
     @staticmethod
     def backward(ctx, g):
         A, = ctx.saved_tensors
-        gB = LinalgSolveEx.apply(mT(A), g)
-        gA = sum_to(-_mm(gB, mT(ctx.output)), ctx.shapes[0]) if ctx.needs_grad(0) else None
+        gB = LinalgSolveEx.apply(mH(A), g)
+        gA = sum_to(-_mm(gB, mH(ctx.output)), ctx.shapes[0]) if ctx.needs_grad(0) else None
         return gA, sum_to(gB, ctx.shapes[1])
 
 
@@ -660,7 +679,7 @@ class LinalgMatrixExp(Op):
         from .shape import narrow
         A, = ctx.saved_tensors
         n = A._data.shape[-1]
-        At = mT(A)
+        At = mH(A)
         zeros = Tensor._wrap(np.zeros(A._data.shape, A._data.dtype))
         big = cat([cat([At, g], -1), cat([zeros, At], -1)], -2)
         return narrow(narrow(LinalgMatrixExp.apply(big), -2, 0, n), -1, n, n)

@@ -38,6 +38,16 @@ def mT(x):
     return Transpose.apply(x, n - 2, n - 1)
 
 
+def conj(x):
+    """x.conj() for complex tensors; real tensors are returned as they are."""
+    return x.conj() if x._data.dtype.kind == 'c' else x
+
+
+def mH(x):
+    """The batch-matrix conjugate transpose x.mH."""
+    return conj(mT(x))
+
+
 def _result(r, out, name):
     """r itself, or (given out=) r written into out, or each of a tuple into each of out."""
     if out is None:

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, inplace, write_inplace, broadcast_error
-from .elementwise import arr, grad_for, write_out, kernel_error
+from ._pointwise import arr, grad_for, write_out, kernel_error
 
 __all__ = ['lerp', 'addcmul', 'addcdiv']
 

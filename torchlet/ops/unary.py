@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, inplace, write_inplace
-from .elementwise import write_out, kernel_error
+from ._pointwise import write_out, kernel_error
 from . import _special
 from .comparison import where
 

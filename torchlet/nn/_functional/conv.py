@@ -1,2 +1,490 @@
-"""TODO"""
-__all__ = []
+"""Convolutions (conv1d, conv2d) and the public im2col/col2im pair (unfold, fold).
+
+Everything runs on a 2-D grid: a 1-D input of length L is treated as a 1 x L image. ``Window``
+describes where the kernel windows of a convolution or pooling lie on the padded input; it turns the
+input into columns (im2col, one strided view + one copy, then one batched GEMM) and sums column
+gradients back into an image (col2im, one strided add per kernel offset — never ``np.add.at``).
+
+For stride 1 the columns use a *flat* layout: output position (h, w) is read at offset
+``h * Wp + w`` of the flattened padded row-major image, so each kernel offset is a single contiguous
+run (long inner loops for the copies and adds); the ``Wp - Wo`` extra positions of each row are
+computed by the GEMM and dropped. Strided convolutions use the plain (Ho, Wo) layout.
+"""
+import warnings
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..._tensor import Tensor
+from ...autograd.function import Op
+from ...autograd.grad_mode import _State
+
+__all__ = ['conv1d', 'conv2d', 'unfold', 'fold']
+
+_wrap = Tensor._wrap
+
+
+# -- shared helpers (also used by pooling and linear) ----------------------------------------------
+class _FusedGrad(Op):
+    """The gradients of a fused op computed on arrays, when backward runs with create_graph=True:
+    their values are exact, but differentiating them again raises."""
+
+    @staticmethod
+    def forward(ctx, name, arrays, *deps):
+        ctx._bname = name + 'Backward'
+        ctx.op_name = name
+        return tuple(arrays)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(f"torchlet does not support double backward through {ctx.op_name} (the "
+                           "gradient of its gradient); only first-order gradients are available")
+
+
+def wrap_grads(name, arrays, *deps):
+    """Array gradients of a fused op as tensors (None stays None). Under create_graph they hang from
+    a node that depends on ``deps`` and refuses to be differentiated again."""
+    if not _State.grad_enabled:
+        return tuple(None if a is None else _wrap(a) for a in arrays)
+    present = [a for a in arrays if a is not None]
+    if not present:
+        return (None,) * len(arrays)
+    outs = iter(_FusedGrad.apply(name, present, *deps))
+    return tuple(None if a is None else next(outs) for a in arrays)
+
+
+def check_tensor(fn, arg, pos, value):
+    """torch's TypeError for a non-Tensor argument of a functional."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
+def int_tuple(value, n, fn, arg):
+    """An int or a sequence of ints as a tuple (an int is repeated n times)."""
+    if isinstance(value, Tensor):
+        value = value.tolist()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),) * n
+    if isinstance(value, (tuple, list)) and all(isinstance(v, (int, np.integer)) and
+                                                not isinstance(v, bool) for v in value):
+        return tuple(int(v) for v in value)
+    raise TypeError(f"{fn}(): argument '{arg}' must be tuple of ints, not {type(value).__name__}")
+
+
+def sizes_str(shape):
+    return '[' + ', '.join(str(s) for s in shape) + ']'
+
+
+class Window:
+    """The placement of kh x kw windows (stride, dilation, padding) on a batch of 2-D images.
+
+    ``pads`` = (top, bottom, left, right). Output sizes follow the floor rule on the padded size;
+    callers that need torch's ceil_mode pass extra bottom/right padding.
+    """
+    __slots__ = ('kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pb', 'pl', 'pr', 'H', 'W', 'Hp', 'Wp',
+                 'Ho', 'Wo')
+
+    def __init__(self, in_hw, kernel, stride, dilation, pads):
+        self.H, self.W = in_hw
+        self.kh, self.kw = kernel
+        self.sh, self.sw = stride
+        self.dh, self.dw = dilation
+        self.pt, self.pb, self.pl, self.pr = pads
+        self.Hp = self.H + self.pt + self.pb
+        self.Wp = self.W + self.pl + self.pr
+        self.Ho = (self.Hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
+        self.Wo = (self.Wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
+
+    @property
+    def flat(self):
+        """Whether the flat column layout applies (stride 1)."""
+        return self.sh == 1 and self.sw == 1
+
+    @property
+    def L(self):
+        """Columns per image: output positions (flat layout: with the dropped row tails)."""
+        if self.flat:
+            return (self.Ho - 1) * self.Wp + self.Wo if self.Ho > 0 else 0
+        return self.Ho * self.Wo
+
+    @property
+    def padded_any(self):
+        return self.pt or self.pb or self.pl or self.pr
+
+    def pad(self, a, value=0):
+        """a (N, C, H, W) inside a C-contiguous (N, C, Hp, Wp) buffer filled with value."""
+        if not self.padded_any:
+            return np.ascontiguousarray(a)
+        buf = np.full(a.shape[:2] + (self.Hp, self.Wp), value, a.dtype)
+        buf[:, :, self.pt:self.pt + self.H, self.pl:self.pl + self.W] = a
+        return buf
+
+    def crop(self, buf):
+        """The (N, C, H, W) interior of a padded buffer (contiguous)."""
+        if not self.padded_any:
+            return buf
+        return np.ascontiguousarray(buf[:, :, self.pt:self.pt + self.H, self.pl:self.pl + self.W])
+
+    def offset(self, a, i, j):
+        """The (N, C, Ho, Wo) view of padded a read by kernel offset (i, j)."""
+        h0, w0 = i * self.dh, j * self.dw
+        return a[:, :, h0:h0 + (self.Ho - 1) * self.sh + 1:self.sh,
+                 w0:w0 + (self.Wo - 1) * self.sw + 1:self.sw]
+
+    def windows(self, xp):
+        """The strided (N, C, kh, kw, L) view of contiguous padded xp: the columns, uncopied."""
+        sN, sC, sH, sW = xp.strides
+        N, C = xp.shape[:2]
+        if self.flat:
+            return as_strided(xp, (N, C, self.kh, self.kw, self.L),
+                              (sN, sC, sH * self.dh, sW * self.dw, sW), writeable=False)
+        view = as_strided(xp, (N, C, self.kh, self.kw, self.Ho, self.Wo),
+                          (sN, sC, sH * self.dh, sW * self.dw, sH * self.sh, sW * self.sw),
+                          writeable=False)
+        return view.reshape(N, C, self.kh, self.kw, self.L) if self.Ho * self.Wo == 0 else view
+
+    def im2col(self, xp):
+        """The columns of padded xp as a fresh (N, C * kh * kw, L) array."""
+        N, C = xp.shape[:2]
+        return self.windows(xp).reshape(N, C * self.kh * self.kw, self.L)
+
+    def col2im(self, cols):
+        """Sum columns (N, C, kh, kw, L) back into a zeroed (N, C, Hp, Wp) buffer."""
+        N, C = cols.shape[:2]
+        if self.flat:
+            buf = np.zeros((N, C, self.Hp * self.Wp), cols.dtype)
+            L = self.L
+            for i in range(self.kh):
+                for j in range(self.kw):
+                    o = i * self.dh * self.Wp + j * self.dw
+                    buf[:, :, o:o + L] += cols[:, :, i, j]
+            return buf.reshape(N, C, self.Hp, self.Wp)
+        buf = np.zeros((N, C, self.Hp, self.Wp), cols.dtype)
+        cols = cols.reshape(N, C, self.kh, self.kw, self.Ho, self.Wo)
+        for i in range(self.kh):
+            for j in range(self.kw):
+                self.offset(buf, i, j)[...] += cols[:, :, i, j]
+        return buf
+
+    def from_cols(self, out):
+        """(N, O, Ho, Wo) view of a per-column result (N, O, L)."""
+        if not self.flat:
+            return out.reshape(out.shape[:2] + (self.Ho, self.Wo))
+        if self.Wp == self.Wo:
+            return out.reshape(out.shape[:2] + (self.Ho, self.Wo))
+        s0, s1, s2 = out.strides
+        return as_strided(out, out.shape[:2] + (self.Ho, self.Wo), (s0, s1, self.Wp * s2, s2),
+                          writeable=False)
+
+    def to_cols(self, g):
+        """A gradient (N, O, Ho, Wo) in the column layout (N, O, L)."""
+        N, O = g.shape[:2]
+        if not self.flat or self.Wp == self.Wo:
+            return np.ascontiguousarray(g).reshape(N, O, self.L)
+        buf = np.zeros((N, O, self.Ho, self.Wp), g.dtype)
+        buf[:, :, :, :self.Wo] = g
+        return buf.reshape(N, O, self.Ho * self.Wp)[:, :, :self.L]
+
+
+# -- convolution -----------------------------------------------------------------------------------
+class Convolution(Op):
+    """conv1d/conv2d as im2col + one batched GEMM per group; backward: two GEMMs and col2im."""
+    _bname = 'ConvolutionBackward0'
+
+    @staticmethod
+    def forward(ctx, x, w, b, win, groups):
+        xa, wa = x._data, w._data
+        one_d = xa.ndim == 3
+        if one_d:
+            xa, wa = xa[:, :, None, :], wa[:, :, None, :]
+        N, C = xa.shape[:2]
+        O = wa.shape[0]
+        G = groups
+        K = (C // G) * win.kh * win.kw
+        L = win.L
+        cols = win.windows(win.pad(xa)).reshape(N, G, K, L)
+        wm = wa.reshape(G, O // G, K)
+        out = np.matmul(wm, cols).reshape(N, O, L)
+        view = win.from_cols(out)
+        if b is not None:
+            bias = b._data.reshape(O, 1, 1)
+            if view.base is out or view is out or view.flags.c_contiguous:
+                view = np.ascontiguousarray(view)
+                view += bias
+            else:
+                view = np.add(view, bias)
+        elif not view.flags.c_contiguous:
+            view = np.ascontiguousarray(view)
+        ctx.win, ctx.groups, ctx.one_d = win, G, one_d
+        if w._rg and _State.grad_enabled:
+            ctx.cols = cols
+        ctx.save_for_backward(x, w)
+        return view[:, :, 0, :] if one_d else view
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        win, G = ctx.win, ctx.groups
+        ga, wa = g._data, w._data
+        if ctx.one_d:
+            ga, wa = ga[:, :, None, :], wa[:, :, None, :]
+        N, O = ga.shape[:2]
+        C = x._data.shape[1]
+        K = (C // G) * win.kh * win.kw
+        gl = win.to_cols(ga).reshape(N, G, O // G, -1)
+        gx = gw = gb = None
+        if ctx.needs_grad(2):
+            gb = ga.sum((0, 2, 3))
+        if ctx.needs_grad(1):
+            gw = np.matmul(gl, ctx.cols.swapaxes(-1, -2)).sum(0).reshape(w._data.shape)
+        if ctx.needs_grad(0):
+            gcols = np.matmul(wa.reshape(G, O // G, K).swapaxes(-1, -2), gl)
+            gx = win.crop(win.col2im(gcols.reshape(N, C, win.kh, win.kw, -1)))
+            if ctx.one_d:
+                gx = gx[:, :, 0, :]
+        return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None, None)
+
+
+_CTYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
+          'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
+          'bool': 'bool', 'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
+
+
+def _conv_param(value, n, k, name, fn):
+    """stride/padding/dilation as a k-tuple, with torch's checks (n = the functional's dims)."""
+    vals = int_tuple(value, n, fn, name)
+    if len(vals) == 1:
+        vals = vals * k
+    if len(vals) != k:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {k} values to "
+                           f"match the convolution dimensions, but got {name}={list(vals)}")
+    return vals
+
+
+def _check_conv_types(x, w, b):
+    if x._data.dtype != w._data.dtype:
+        if w._data.dtype == np.float64 or x._data.dtype.kind != 'f':
+            raise RuntimeError(f"Input type ({x.type()}) and weight type ({w.type()}) should be the "
+                               "same or input should be a MKLDNN tensor and weight is a dense tensor")
+        raise RuntimeError(f"expected scalar type {x.dtype_name} but found {w.dtype_name}"
+                           if hasattr(x, 'dtype_name') else
+                           f"expected scalar type {_sname(x)} but found {_sname(w)}")
+    if b is not None and b._data.dtype != x._data.dtype:
+        raise RuntimeError(f"Input type ({_CTYPE.get(x._data.dtype.name, x._data.dtype.name)}) and bias "
+                           f"type ({_CTYPE.get(b._data.dtype.name, b._data.dtype.name)}) should be the "
+                           "same")
+
+
+def _sname(t):
+    from ...ops._util import _short
+    return _short(t.dtype)
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):
+    """Checks and argument normalisation shared by conv1d and conv2d, then the Convolution op."""
+    check_tensor(fn, 'input', 1, input)
+    check_tensor(fn, 'weight', 2, weight)
+    if bias is not None:
+        check_tensor(fn, 'bias', 3, bias)
+    nd = input.ndim
+    if nd not in (n + 1, n + 2):
+        raise RuntimeError(f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {fn}, but got "
+                           f"input of size: {sizes_str(input.shape)}")
+    k = weight.ndim - 2
+    stride = _conv_param(stride, n, k, 'stride', fn)
+    dilation = _conv_param(dilation, n, k, 'dilation', fn)
+    if isinstance(padding, str):
+        if padding not in ('same', 'valid'):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        pad_str, padding = padding, (0,) * k
+    else:
+        pad_str, padding = None, _conv_param(padding, n, k, 'padding', fn)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"{fn}(): argument 'groups' must be int, not {type(groups).__name__}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    batched = nd == n + 2
+    x = input if batched else input.unsqueeze(0)
+    ws = weight.shape
+    if weight.ndim != x.ndim:
+        raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional "
+                           f"weight {sizes_str(ws)}, but got {x.ndim}-dimensional input of size "
+                           f"{sizes_str(x.shape)} instead")
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size [{sizes_str(ws)}] instead")
+    if x.shape[1] != ws[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {sizes_str(ws)}, expected "
+                           f"input{sizes_str(x.shape)} to have {ws[1] * groups} channels, but got "
+                           f"{x.shape[1]} channels instead")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != ws[0]):
+        raise RuntimeError(f"Given weight of size {sizes_str(ws)}, expected bias to be 1-dimensional "
+                           f"with {ws[0]} elements, but got bias of size {sizes_str(bias.shape)} "
+                           "instead")
+    kernel = tuple(ws[2:])
+    spatial = tuple(x.shape[2:])
+    if pad_str == 'same':
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        totals = [d * (kk - 1) for d, kk in zip(dilation, kernel)]
+        if any(t % 2 for t in totals):
+            warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                          "zero-padded copy of the input be created", UserWarning, stacklevel=3)
+        pairs = [(t // 2, t - t // 2) for t in totals]
+    else:
+        pairs = [(p, p) for p in padding]
+    eff = [d * (kk - 1) + 1 for d, kk in zip(dilation, kernel)]
+    padded = [s + lo + hi for s, (lo, hi) in zip(spatial, pairs)]
+    if any(p < e for p, e in zip(padded, eff)):
+        ps = ' x '.join(str(p) for p in padded)
+        ks = ' x '.join(str(e) for e in eff)
+        raise RuntimeError(f"Calculated padded input size per channel: ({ps}). Kernel size: ({ks}). "
+                           "Kernel size can't be greater than actual input size")
+    _check_conv_types(x, weight, bias)
+    if n == 1:
+        win = Window((1, spatial[0]), (1, kernel[0]), (1, stride[0]), (1, dilation[0]),
+                     (0, 0) + pairs[0])
+    else:
+        win = Window(spatial, kernel, stride, dilation, pairs[0] + pairs[1])
+    out = Convolution.apply(x, weight, bias, win, int(groups))
+    return out if batched else out.squeeze(0)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution. input (N, C_in, H, W) or (C_in, H, W); weight (C_out, C_in/groups, kH, kW);
+    padding: int, pair, 'valid' or 'same'."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, 'conv2d')
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution. input (N, C_in, L) or (C_in, L); weight (C_out, C_in/groups, k)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, 'conv1d')
+
+
+# -- unfold / fold ---------------------------------------------------------------------------------
+class Im2Col(Op):
+    """unfold: (N, C, H, W) -> (N, C*kh*kw, L) sliding blocks; its backward is fold."""
+    _bname = 'Im2ColBackward0'
+
+    @staticmethod
+    def forward(ctx, x, win):
+        ctx.win = win
+        xa = x._data
+        return win.im2col(win.pad(xa) if win.padded_any else xa)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Col2Im.apply(g, ctx.win), None
+
+
+class Col2Im(Op):
+    """fold: (N, C*kh*kw, L) -> (N, C, H, W), summing overlapping blocks; its backward is unfold."""
+    _bname = 'Col2ImBackward0'
+
+    @staticmethod
+    def forward(ctx, cols, win):
+        ctx.win = win
+        ca = cols._data
+        N = ca.shape[0]
+        C = ca.shape[1] // (win.kh * win.kw)
+        return win.crop(win.col2im(ca.reshape(N, C, win.kh, win.kw, -1)))
+
+    @staticmethod
+    def backward(ctx, g):
+        return Im2Col.apply(g, ctx.win), None
+
+
+def _block_params(kernel_size, dilation, padding, stride, fn):
+    vals = []
+    for name, v in (('kernel_size', kernel_size), ('dilation', dilation), ('padding', padding),
+                    ('stride', stride)):
+        t = int_tuple(v, 2, fn, name)
+        if len(t) == 1:
+            t = t * 2
+        if len(t) != 2:
+            raise RuntimeError(f"{fn}(): argument '{name}' must be tuple of ints of length 2 "
+                               f"(got {len(t)})")
+        vals.append(t)
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = vals
+    if kh <= 0 or kw <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kh} "
+                           f"kernel_width: {kw}")
+    if sh <= 0 or sw <= 0:
+        bad_stride = RuntimeError(f"stride should be greater than zero, but got stride_height: {sh} "
+                                  f"stride_width: {sw}")
+    else:
+        bad_stride = None
+    if dh <= 0 or dw <= 0:
+        if fn == 'fold' and bad_stride:
+            raise bad_stride
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: {dh} "
+                           f"dilation_width: {dw}")
+    if fn == 'fold' and bad_stride:
+        raise bad_stride
+    if ph < 0 or pw < 0:
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {ph} pad_width: {pw}")
+    if bad_stride:
+        raise bad_stride
+    return (kh, kw), (dh, dw), (ph, pw), (sh, sw)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extract sliding blocks: (N, C, H, W) -> (N, C * prod(kernel_size), L)."""
+    check_tensor('unfold', 'input', 1, input)
+    k, d, p, s = _block_params(kernel_size, dilation, padding, stride, 'unfold')
+    shape = input.shape
+    nd = input.ndim
+    if not ((nd == 3 and shape[0] and shape[1] and shape[2]) or
+            (nd == 4 and shape[1] and shape[2] and shape[3])):
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor input with possible 0 batch size and "
+                           f"non-zero dimensions, but got: {sizes_str(shape)}")
+    x = input if nd == 4 else input.unsqueeze(0)
+    H, W = x.shape[2:]
+    win = Window((H, W), k, s, d, (p[0], p[0], p[1], p[1]))
+    if win.Ho < 1 or win.Wo < 1:
+        raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size=({k[0]}, {k[1]}), "
+                           f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of "
+                           f"the array of sliding blocks as ({win.Ho}, {win.Wo}), but its components "
+                           "must be at least one.")
+    out = Im2Col.apply(x, win)
+    return out if nd == 4 else out.squeeze(0)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Combine sliding blocks into an image: (N, C * prod(kernel_size), L) -> (N, C, *output_size),
+    summing overlapping values (the adjoint of unfold)."""
+    check_tensor('fold', 'input', 1, input)
+    out_hw = int_tuple(output_size, 2, 'fold', 'output_size')
+    if len(out_hw) == 1:
+        out_hw = out_hw * 2
+    k, d, p, s = _block_params(kernel_size, dilation, padding, stride, 'fold')
+    shape = input.shape
+    nd = input.ndim
+    if not ((nd == 2 and shape[0] and shape[1]) or (nd == 3 and shape[1] and shape[2])):
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size "
+                           f"and non-zero dimensions, but got: {sizes_str(shape)}")
+    x = input if nd == 3 else input.unsqueeze(0)
+    planes, length = x.shape[1], x.shape[2]
+    if planes % (k[0] * k[1]):
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of "
+                           f"kernel_size, but got input.size(1)={planes} and kernel_size=({k[0]}, "
+                           f"{k[1]})")
+    win = Window(out_hw, k, s, d, (p[0], p[0], p[1], p[1]))
+    desc = (f"Given output_size=({out_hw[0]}, {out_hw[1]}), kernel_size=({k[0]}, {k[1]}), "
+            f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), ")
+    if length != win.Ho * win.Wo:
+        raise RuntimeError(desc + "expected size of input's dimension 2 to match the calculated number "
+                           f"of sliding blocks {win.Ho} * {win.Wo} = {win.Ho * win.Wo}, but got "
+                           f"input.size(2)={length}.")
+    if win.Ho < 1 or win.Wo < 1:
+        raise RuntimeError(desc + f"calculated shape of the array of sliding blocks as ({win.Ho}, "
+                           f"{win.Wo}), which is too small (non-positive)")
+    out = Col2Im.apply(x, win)
+    return out if nd == 3 else out.squeeze(0)

@@ -388,9 +388,8 @@ class Module:
         return self
 
     def cuda(self, device=None):
-        from ..._device import device as _device_cls, as_device
-        as_device(_device_cls('cuda') if device is None else
-                  _device_cls('cuda', device) if isinstance(device, int) else _device_cls(device))
+        from ..._device import as_device
+        as_device('cuda' if device is None else device)
         return self
 
     def type(self, dst_type):
