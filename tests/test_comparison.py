@@ -258,3 +258,13 @@ def test_heaviside_has_no_derivative():
     assert r.requires_grad and r.grad_fn.name() == 'torch::autograd::NotImplemented'
     with pytest.raises(RuntimeError, match='derivative for aten::heaviside is not implemented'):
         r.sum().backward()
+
+
+def test_where_one_argument_matches_nonzero_for_0d_and_nd():
+    import torch
+    for arr in (np.array(3.0), np.array(0.0), np.array([[3.0, 0.0], [2.0, 5.0]])):
+        ours = torchlet.where(torchlet.tensor(arr) > 1)
+        theirs = torch.where(torch.tensor(arr) > 1)
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype)

@@ -37,7 +37,7 @@ class Size(tuple):
 class Tensor:
     """A multi-dimensional array with autograd, mirroring torch.Tensor."""
     __slots__ = ('_data', '_rg', '_grad', 'grad_fn', '_output_nr', '_vc', '_hooks', '_retains_grad',
-                 '_name', '__dict__', '__weakref__')
+                 '_view_base', '__dict__', '__weakref__')
     __hash__ = object.__hash__
     __array_priority__ = 1000   # make ndarray <op> Tensor defer to Tensor's reflected op
     is_sparse = False
@@ -67,12 +67,14 @@ class Tensor:
         t._vc = [0] if vc is None else vc
         t._hooks = None
         t._retains_grad = False
+        t._view_base = None
         return t
 
     def as_subclass(self, cls):
         t = _new(cls)
         t._data, t._rg, t._grad, t.grad_fn = self._data, self._rg, self._grad, self.grad_fn
         t._output_nr, t._vc, t._hooks, t._retains_grad = self._output_nr, self._vc, None, False
+        t._view_base = self._view_base
         return t
 
     # -- metadata ------------------------------------------------------------------------------
@@ -383,7 +385,7 @@ class Tensor:
         t._data = self._data.copy()
         t._rg, t.grad_fn, t._output_nr, t._vc = self._rg, None, 0, [0]
         t._grad = None if self._grad is None else Tensor._wrap(self._grad._data.copy())
-        t._hooks, t._retains_grad = None, False
+        t._hooks, t._retains_grad, t._view_base = None, False, None
         if self.__dict__:
             import copy
             t.__dict__.update(copy.deepcopy(self.__dict__, memo))

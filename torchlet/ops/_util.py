@@ -122,7 +122,7 @@ def check_inplace(t):
     """Refuse in-place ops on leaves that require grad (while grad mode is on)."""
     if t._rg and t.grad_fn is None and _State.grad_enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if '_view_base' in t.__dict__:
+    if t._view_base is not None:
         from .views import check_view_inplace
         check_view_inplace(t)
 
@@ -173,7 +173,7 @@ def inplace(t, fn, *args, **kwargs):
         t.grad_fn, t._output_nr, t._rg = out.grad_fn, out._output_nr, True
         if out.grad_fn is not None and out.grad_fn._out is not None:
             out.grad_fn._out = (t._data, t._vc, t._vc[0])
-        if '_view_base' in t.__dict__:
+        if t._view_base is not None:
             from .views import rebase_view
             rebase_view(t)
     return t

@@ -276,7 +276,8 @@ def where(condition, input=None, other=None, *, out=None):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
                         f"{type(condition).__name__}")
     if input is None and other is None:
-        return tuple(_wrap(i) for i in np.nonzero(condition._data))
+        from .indexing import nonzero_tuple
+        return nonzero_tuple(condition)
     if _State.grad_enabled and ((isinstance(input, Tensor) and input._rg) or
                                 (isinstance(other, Tensor) and other._rg)):
         r = Where.apply(condition, input, other)

@@ -83,7 +83,7 @@ def copy_(self, src, non_blocking=False):
         out = CopyFrom.apply(self, src)
         write_inplace(self, out._data)
         self.grad_fn, self._output_nr, self._rg = out.grad_fn, 0, True
-        if '_view_base' in self.__dict__:
+        if self._view_base is not None:
             from .views import rebase_view
             rebase_view(self)
         return self

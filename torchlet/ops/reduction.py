@@ -218,7 +218,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
 class Amax(Op):
     """Maximum over dims; the gradient is split evenly among tied maxima."""
     _bname = 'AmaxBackward0'
-    reducer = staticmethod(np.amax)
+    reducer = staticmethod(np.maximum.reduce)
     nan_matches = False   # max()/min() give a NaN result's gradient to the NaN elements
 
     @staticmethod
@@ -236,7 +236,7 @@ class Amax(Op):
 
 class Amin(Amax):
     _bname = 'AminBackward0'
-    reducer = staticmethod(np.amin)
+    reducer = staticmethod(np.minimum.reduce)
 
 
 class MaxAll(Amax):

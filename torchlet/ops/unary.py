@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, inplace, write_inplace
-from ._pointwise import write_out, kernel_error
+from ._pointwise import arr, write_out, kernel_error
 from . import _special
 from .comparison import where
 
@@ -44,10 +44,6 @@ def _float(a):
     return a if a.dtype.kind in 'fc' else a.astype(_dtype.get_default_dtype().np)
 
 
-def _as_array(r):
-    return r if r.__class__ is _ndarray else np.asarray(r)
-
-
 class Unary(Op):
     """An elementwise op computing ``fn`` on floats. Flags: ``saves_input`` (backward reads
     ``ctx.saved_tensors``), ``saves_output`` (backward reads ``ctx.output``)."""
@@ -56,7 +52,7 @@ class Unary(Op):
 
     @classmethod
     def run(cls, a):
-        return _as_array(cls.fn(_float(a)))
+        return arr(cls.fn(_float(a)))
 
     @staticmethod
     def forward(ctx, x):
@@ -76,7 +72,7 @@ class IntUnary(Unary):
         k = a.dtype.kind
         if k == 'b' or (cls.floats_only and k in 'iu'):
             raise kernel_error(cls.kernel, a.dtype)
-        return _as_array(cls.fn(a))
+        return arr(cls.fn(a))
 
 
 def _define(op, name):
@@ -100,10 +96,17 @@ def _define(op, name):
             r = _wrap(run(a))
         return r if out is None else write_out(r, out, name)
 
+    ufunc = direct if isinstance(direct, np.ufunc) else None
+
     def fn_(self):
         if self._rg and _State.grad_enabled:
             return inplace(self, fn)
-        write_inplace(self, run(self._data))
+        a = self._data
+        if ufunc is not None and a.dtype.kind == 'f' and a.flags.writeable:
+            ufunc(a, out=a)         # x.sqrt_() in an optimizer step: no temporary
+            self._vc[0] += 1
+        else:
+            write_inplace(self, run(a))
         return self
 
     fn.__name__ = fn.__qualname__ = name
@@ -215,7 +218,7 @@ class Square(IntUnary):
 
     @classmethod
     def run(cls, a):
-        return _as_array(np.square(a.astype(np.int64) if a.dtype.kind == 'b' else a))
+        return arr(np.square(a.astype(np.int64) if a.dtype.kind == 'b' else a))
 
     @staticmethod
     def backward(ctx, g):
@@ -233,7 +236,7 @@ class Relu(IntUnary):
         zero = _ZEROS.get(a.dtype)
         if zero is None:
             zero = _ZEROS[a.dtype] = a.dtype.type(0)
-        return _as_array(np.maximum(a, zero))
+        return arr(np.maximum(a, zero))
 
     @staticmethod
     def backward(ctx, g):
@@ -262,7 +265,7 @@ class Sign(IntUnary):
 
     @classmethod
     def run(cls, a):
-        return _as_array(_sign(a))
+        return arr(_sign(a))
 
     @staticmethod
     def backward(ctx, g):
@@ -277,7 +280,7 @@ class Sgn(Sign):
         if a.dtype.kind == 'c':
             m = np.abs(a)
             return np.where(m == 0, 0, a / np.where(m == 0, 1, m)).astype(a.dtype)
-        return _as_array(_sign(a))
+        return arr(_sign(a))
 
 
 class _Rounding(IntUnary):
@@ -288,7 +291,7 @@ class _Rounding(IntUnary):
         k = a.dtype.kind
         if k == 'b':
             raise kernel_error(cls.kernel, a.dtype)
-        return a.copy() if k in 'iu' else _as_array(cls.fn(a))
+        return a.copy() if k in 'iu' else arr(cls.fn(a))
 
     @staticmethod
     def backward(ctx, g):
@@ -356,8 +359,8 @@ class RoundDecimals(Op):
             raise kernel_error('round_cpu', a.dtype)
         scale = a.dtype.type(10.0 ** builtins.abs(decimals))
         if decimals > 0:
-            return _as_array(np.rint(a * scale) / scale)
-        return _as_array(np.rint(a / scale) * scale)
+            return arr(np.rint(a * scale) / scale)
+        return arr(np.rint(a / scale) * scale)
 
     @staticmethod
     def forward(ctx, x, decimals):
@@ -376,7 +379,7 @@ class Logit(Op):
         a = _float(a)
         if eps is not None:
             a = np.clip(a, a.dtype.type(eps), a.dtype.type(1 - eps))
-        return _as_array(np.log(a / (1 - a)))
+        return arr(np.log(a / (1 - a)))
 
     @staticmethod
     def forward(ctx, x, eps):
@@ -403,7 +406,7 @@ class NanToNum(Op):
     def run(a, nan, posinf, neginf):
         if a.dtype.kind not in 'fc':
             return a.copy()
-        return _as_array(np.nan_to_num(a, nan=0.0 if nan is None else nan, posinf=posinf,
+        return arr(np.nan_to_num(a, nan=0.0 if nan is None else nan, posinf=posinf,
                                        neginf=neginf))
 
     @staticmethod

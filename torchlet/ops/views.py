@@ -23,26 +23,29 @@ class ViewOp(Op):
     def apply(cls, x, *args):
         out = Op.apply.__func__(cls, x, *args)
         if cls.is_view:
-            out.__dict__['_view_base'] = x.__dict__.get('_view_base', x)
+            base = x._view_base
+            out._view_base = x if base is None else base
         return out
 
 
 def record_views(x, outs):
     """Mark the outputs of a multi-view op (split, unbind) as views of x's root."""
-    base = x.__dict__.get('_view_base', x)
+    base = x._view_base
+    if base is None:
+        base = x
     for o in outs:
-        o.__dict__['_view_base'] = base
+        o._view_base = base
     return outs
 
 
 def view_base(t):
     """The root tensor t views, or None (torch's ``Tensor._base``)."""
-    return t.__dict__.get('_view_base')
+    return t._view_base
 
 
 def check_view_inplace(t):
     """Refuse an in-place op on a view of a leaf that requires grad (grad mode on)."""
-    base = t.__dict__.get('_view_base')
+    base = t._view_base
     if base is not None and base._rg and base.grad_fn is None and _State.grad_enabled:
         raise RuntimeError(VIEW_OF_LEAF)
 
@@ -50,7 +53,7 @@ def check_view_inplace(t):
 def rebase_view(t):
     """After an in-place op gave the view t a new history, give its base the matching CopySlices
     node. A no-op for tensors that are not views or not in the graph."""
-    base = t.__dict__.get('_view_base')
+    base = t._view_base
     if base is None or not t._rg or not _State.grad_enabled or base._data.dtype.kind not in 'fc':
         return
     positions = _positions_in(base._data, t._data)

@@ -122,10 +122,11 @@ def _add_weight_decay(g, p, weight_decay):
     return out
 
 
-def _lerp_(start, end, weight):
-    """``start.lerp_(end, weight)`` with torch's two-sided formula (weight rounded to start's dtype)."""
+def _lerp_(start, end, weight, buf=None):
+    """``start.lerp_(end, weight)`` with torch's two-sided formula (weight rounded to start's dtype);
+    ``buf``: optional scratch array of start's shape."""
     w = start.dtype.type(weight)
-    diff = end - start
+    diff = np.subtract(end, start, out=buf)
     if abs(w) < 0.5:
         diff *= w
         start += diff
@@ -134,16 +135,21 @@ def _lerp_(start, end, weight):
         np.add(end, diff, out=start)
 
 
-def _addcmul_(out, t1, t2, value):
-    """``out.addcmul_(t1, t2, value=value)``: out += (value * t1) * t2."""
-    tmp = t1 * value
+def _sqrt_(a):
+    """sqrt in place for arrays (NumPy ops on 0-dim arrays return scalars, which cannot be)."""
+    return np.sqrt(a, out=a) if isinstance(a, np.ndarray) else np.sqrt(a)
+
+
+def _addcmul_(out, t1, t2, value, buf=None):
+    """``out.addcmul_(t1, t2, value=value)``: out += (value * t1) * t2 (``buf``: optional scratch)."""
+    tmp = np.multiply(t1, value, out=buf)
     tmp *= t2
     out += tmp
 
 
-def _addcdiv_(out, t1, t2, value):
-    """``out.addcdiv_(t1, t2, value=value)``: out += (value * t1) / t2."""
-    tmp = t1 * value
+def _addcdiv_(out, t1, t2, value, buf=None):
+    """``out.addcdiv_(t1, t2, value=value)``: out += (value * t1) / t2 (``buf``: optional scratch)."""
+    tmp = np.multiply(t1, value, out=buf)
     tmp /= t2
     out += tmp
 
@@ -393,19 +399,6 @@ class Optimizer:
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
 
-    def _steps_as_tensors(self, *keys, is_fused=None):
-        """After loading an old state_dict: state entries (e.g. 'step') stored as Python numbers
-        become 0-dim scalar tensors, as torch's __setstate__ does."""
-        for group in self.param_groups:
-            for p in group['params']:
-                p_state = self.state.get(p)
-                if not p_state:
-                    continue
-                for key in keys:
-                    if key in p_state and not isinstance(p_state[key], Tensor):
-                        p_state[key] = _scalar_tensor(float(p_state[key]),
-                                                      is_fused or group.get('fused'))
-
     # -- gradients -------------------------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all optimized tensors (to None by default, else to zeros)."""
@@ -486,3 +479,51 @@ class Optimizer:
         if not param_set.isdisjoint(set(param_group['params'])):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
+
+
+class _ElementwiseOptimizer(Optimizer):
+    """Base of the built-in elementwise optimizers. step() evaluates the closure, then for every
+    parameter with a gradient: takes the gradient array (negated for maximize), applies weight decay
+    (added to the gradient, or with ``decoupled_weight_decay`` shrinking the parameter), calls
+    ``_update(p, grad, group, lr)`` (which updates ``p._data`` and its state arrays in place) and bumps
+    the parameter's version. All with grad mode off.
+    """
+    _group_defaults = ()        # (key, value) pairs that param groups of old state_dicts lack
+    _scalar_state = ('step',)   # state entries kept as 0-dim tensors
+    _capturable_names = 'params and state_steps'
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, value in self._group_defaults:
+                group.setdefault(key, value)
+            for p in group['params']:   # old state_dicts stored 'step' as a Python number
+                p_state = self.state.get(p)
+                for key in self._scalar_state if p_state else ():
+                    if key in p_state and not isinstance(p_state[key], Tensor):
+                        p_state[key] = _scalar_tensor(float(p_state[key]), group.get('fused'))
+
+    def _update(self, p, grad, group, lr):
+        raise NotImplementedError
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        """Perform a single optimization step; returns closure()'s loss if a closure is given."""
+        loss = _eval_closure(closure)
+        for group in self.param_groups:
+            _check_capturable(group, self._capturable_names)
+            lr = _get_value(group['lr'])
+            weight_decay, maximize = group['weight_decay'], group['maximize']
+            decoupled = group.get('decoupled_weight_decay', False)
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                grad = _grad_array(p, maximize)
+                if weight_decay != 0:
+                    if decoupled:
+                        p._data *= 1 - lr * weight_decay
+                    else:
+                        grad = _add_weight_decay(grad, p._data, weight_decay)
+                self._update(p, grad, group, lr)
+                p._vc[0] += 1
+        return loss

@@ -15,7 +15,7 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.grad_mode import _State
 from ...ops import _special
-from ...ops._util import Op, inplace, wrap_dim, _short
+from ...ops._util import Op, inplace as _inplace, wrap_dim, _short
 from ...ops import unary as _unary
 from ...ops.comparison import where as _where
 from ...ops.join_split import cat as _cat
@@ -31,6 +31,7 @@ _wrap = Tensor._wrap
 _ndarray = np.ndarray
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
+_ONE_SIXTH_F32 = float(np.float32(1 / 6))   # torch's hardsigmoid derivative uses 1.0f / 6.0f
 
 
 def _as_array(r):
@@ -45,7 +46,6 @@ class ARRAYS:
     """The math that derivative formulas use, on ndarrays (backward's fast path)."""
     exp = staticmethod(np.exp)
     tanh = staticmethod(np.tanh)
-    abs = staticmethod(np.abs)
     erf = staticmethod(_special.erf)
     sigmoid = staticmethod(_np_sigmoid)
     where = staticmethod(np.where)
@@ -57,6 +57,10 @@ class ARRAYS:
     @staticmethod
     def sum(a, dims):
         return a.sum(axis=dims, keepdims=True)
+
+    @staticmethod
+    def mean(a, dims):
+        return a.mean(axis=dims, keepdims=True)
 
     @staticmethod
     def halves(a, dim):
@@ -75,7 +79,6 @@ class TENSORS:
     """The same math on Tensors (recorded by autograd: used under create_graph)."""
     exp = staticmethod(_unary.exp)
     tanh = staticmethod(_unary.tanh)
-    abs = staticmethod(_unary.abs)
     erf = staticmethod(_unary.erf)
     sigmoid = staticmethod(_unary.sigmoid)
     where = staticmethod(_where)
@@ -87,6 +90,10 @@ class TENSORS:
     @staticmethod
     def sum(t, dims):
         return t.sum(dims, keepdim=True)
+
+    @staticmethod
+    def mean(t, dims):
+        return t.mean(dims, keepdim=True)
 
     @staticmethod
     def halves(t, dim):
@@ -216,7 +223,11 @@ class Elu(Pointwise):
 
 
 class Celu(Elu):
-    pass
+    """celu's node: torch's derivative rounds alpha to float32 in 1 / alpha."""
+
+    @staticmethod
+    def derivative(xp, g, x, y, alpha, scale, input_scale):
+        return Elu.derivative(xp, g, x, y, alpha, scale, 1.0 / float(np.float32(alpha)))
 
 
 class Gelu(Pointwise):
@@ -284,7 +295,7 @@ class Hardsigmoid(Pointwise):
 
     @staticmethod
     def derivative(xp, g, x, y):
-        return xp.where((x > -3) & (x < 3), g * (1 / 6), 0.0)
+        return xp.where((x > -3) & (x < 3), g * _ONE_SIXTH_F32, 0.0)
 
 
 class Hardswish(Pointwise):
@@ -379,7 +390,7 @@ def _activation(op, name, input, params, in_place=False):
     if in_place:
         if op.kernel is not None and input._data.dtype.kind not in 'fc':
             raise kernel_error(op.kernel, input._data.dtype)
-        return inplace(input, op.call, *params)
+        return _inplace(input, op.call, *params)
     return op.call(input, *params)
 
 
@@ -548,7 +559,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         noise[negative] = _uniform_values(default_generator, int(negative.sum()), np.dtype(np.float64),
                                           lower, upper)
     params = (noise, (lower + upper) / 2)
-    return inplace(input, RreluWithNoise.call, *params) if inplace else \
+    return _inplace(input, RreluWithNoise.call, *params) if inplace else \
         RreluWithNoise.call(input, *params)
 
 

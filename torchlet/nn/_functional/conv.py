@@ -18,6 +18,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..._tensor import Tensor
 from ...autograd.function import Op
 from ...autograd.grad_mode import _State
+from ...ops._util import _short
 
 __all__ = ['conv1d', 'conv2d', 'unfold', 'fold']
 
@@ -133,16 +134,16 @@ class Window:
                  w0:w0 + (self.Wo - 1) * self.sw + 1:self.sw]
 
     def windows(self, xp):
-        """The strided (N, C, kh, kw, L) view of contiguous padded xp: the columns, uncopied."""
+        """The columns of contiguous padded xp as a strided view, uncopied: (N, C, kh, kw, L) in the
+        flat layout, (N, C, kh, kw, Ho, Wo) otherwise."""
         sN, sC, sH, sW = xp.strides
         N, C = xp.shape[:2]
         if self.flat:
             return as_strided(xp, (N, C, self.kh, self.kw, self.L),
                               (sN, sC, sH * self.dh, sW * self.dw, sW), writeable=False)
-        view = as_strided(xp, (N, C, self.kh, self.kw, self.Ho, self.Wo),
+        return as_strided(xp, (N, C, self.kh, self.kw, self.Ho, self.Wo),
                           (sN, sC, sH * self.dh, sW * self.dw, sH * self.sh, sW * self.sw),
                           writeable=False)
-        return view.reshape(N, C, self.kh, self.kw, self.L) if self.Ho * self.Wo == 0 else view
 
     def im2col(self, xp):
         """The columns of padded xp as a fresh (N, C * kh * kw, L) array."""
@@ -209,10 +210,9 @@ class Convolution(Op):
         view = win.from_cols(out)
         if b is not None:
             bias = b._data.reshape(O, 1, 1)
-            if view.base is out or view is out or view.flags.c_contiguous:
-                view = np.ascontiguousarray(view)
+            if view.flags.c_contiguous:        # a fresh array: add in place
                 view += bias
-            else:
+            else:                              # flat layout: the add also drops the row tails
                 view = np.add(view, bias)
         elif not view.flags.c_contiguous:
             view = np.ascontiguousarray(view)
@@ -263,22 +263,16 @@ def _conv_param(value, n, k, name, fn):
 
 
 def _check_conv_types(x, w, b):
-    if x._data.dtype != w._data.dtype:
-        if w._data.dtype == np.float64 or x._data.dtype.kind != 'f':
+    """torch's dtype errors: float32 inputs go to its mkldnn path, others to the generic one."""
+    xd, wd = x._data.dtype, w._data.dtype
+    if xd != wd:
+        if xd == np.float32:
             raise RuntimeError(f"Input type ({x.type()}) and weight type ({w.type()}) should be the "
                                "same or input should be a MKLDNN tensor and weight is a dense tensor")
-        raise RuntimeError(f"expected scalar type {x.dtype_name} but found {w.dtype_name}"
-                           if hasattr(x, 'dtype_name') else
-                           f"expected scalar type {_sname(x)} but found {_sname(w)}")
-    if b is not None and b._data.dtype != x._data.dtype:
-        raise RuntimeError(f"Input type ({_CTYPE.get(x._data.dtype.name, x._data.dtype.name)}) and bias "
-                           f"type ({_CTYPE.get(b._data.dtype.name, b._data.dtype.name)}) should be the "
-                           "same")
-
-
-def _sname(t):
-    from ...ops._util import _short
-    return _short(t.dtype)
+        raise RuntimeError(f"expected scalar type {_short(x.dtype)} but found {_short(w.dtype)}")
+    if b is not None and b._data.dtype != xd:
+        raise RuntimeError(f"Input type ({_CTYPE.get(xd.name, xd.name)}) and bias type "
+                           f"({_CTYPE.get(b._data.dtype.name, b._data.dtype.name)}) should be the same")
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):

@@ -1,2 +1,93 @@
-"""TODO"""
-__all__ = []
+"""Linear layers: Identity, Linear, Bilinear."""
+import math
+
+from ... import _dtype
+from ...ops.factories import empty
+from ..parameter import Parameter
+from .. import init
+from .._functional import linear as F
+from .module import Module
+
+__all__ = ['Identity', 'Linear', 'Bilinear']
+
+
+class Identity(Module):
+    """Returns its input; accepts and ignores any constructor arguments."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """y = x A^T + b. Input (*, in_features) -> output (*, out_features).
+
+    weight (out_features, in_features) and bias (out_features) start as U(-1/sqrt(in), 1/sqrt(in)).
+    """
+    __constants__ = ['in_features', 'out_features']
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        dt = dtype or _dtype.get_default_dtype()
+        self.weight = Parameter(empty((out_features, in_features), dtype=dt, device=device))
+        if bias:
+            self.bias = Parameter(empty(out_features, dtype=dt, device=device))
+        else:
+            self.register_parameter('bias', None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # kaiming_uniform_ with a=sqrt(5) is U(-1/sqrt(in_features), 1/sqrt(in_features))
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, " \
+               f"bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """y = x1^T A x2 + b. Inputs (*, in1_features) and (*, in2_features) -> (*, out_features).
+
+    weight (out_features, in1_features, in2_features) and bias start as U(-1/sqrt(in1), 1/sqrt(in1)).
+    """
+    __constants__ = ['in1_features', 'in2_features', 'out_features']
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        dt = dtype or _dtype.get_default_dtype()
+        self.weight = Parameter(empty((out_features, in1_features, in2_features), dtype=dt,
+                                      device=device))
+        if bias:
+            self.bias = Parameter(empty(out_features, dtype=dt, device=device))
+        else:
+            self.register_parameter('bias', None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.in1_features <= 0:
+            raise ValueError(f"in1_features must be > 0, but got (in1_features={self.in1_features})")
+        bound = 1 / math.sqrt(self.weight.size(1))
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

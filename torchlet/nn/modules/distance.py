@@ -1,0 +1,32 @@
+"""Distance modules: CosineSimilarity, PairwiseDistance."""
+from .. import functional as F
+from .module import Module
+
+__all__ = ['CosineSimilarity', 'PairwiseDistance']
+
+
+class CosineSimilarity(Module):
+    """Cosine similarity of x1 and x2 along ``dim``. Input (*, D, *) twice (broadcastable);
+    output the shape without ``dim``."""
+
+    def __init__(self, dim=1, eps=1e-8):
+        super().__init__()
+        self.dim = dim
+        self.eps = eps
+
+    def forward(self, x1, x2):
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """p-norm distance of x1 - x2 (+ eps) over the last dimension. Input (N, D) or (D);
+    output (N), (N, 1) with keepdim, or ()."""
+
+    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1, x2):
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)

@@ -1,0 +1,333 @@
+"""torch.optim.LBFGS: limited-memory BFGS with an optional strong-Wolfe line search.
+
+The algorithm works on the flat concatenation of all parameters, as NumPy arrays; the scalars
+(curvature products, step sizes) are NumPy scalars of the parameters' dtype, which combine with
+Python floats exactly as torch's 0-dim tensors do. Vectors kept in ``state`` are stored as Tensors,
+so state_dict() has torch's layout.
+"""
+import numpy as np
+
+from .._tensor import Tensor
+from .optimizer import Optimizer, _GradState, _get_value, _validate
+
+__all__ = ['LBFGS']
+
+
+def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
+    """Minimiser of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to ``bounds``."""
+    if bounds is not None:
+        xmin_bound, xmax_bound = bounds
+    else:
+        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1 ** 2 - g1 * g2
+    if d2_square >= 0:
+        d2 = np.sqrt(d2_square)
+        if x1 <= x2:
+            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        else:
+            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        return min(max(min_pos, xmin_bound), xmax_bound)
+    return (xmin_bound + xmax_bound) / 2.0
+
+
+def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """Line search along d satisfying the strong Wolfe conditions (torch's port of minFunc).
+    Returns (f_new, g_new, t, number of function evaluations)."""
+    d_norm = np.abs(d).max()
+    g = g.copy()
+    f_new, g_new = obj_func(x, t, d)
+    ls_func_evals = 1
+    gtd_new = g_new.dot(d)
+
+    # bracketing phase
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    ls_iter = 0
+    bracket_gtd = None
+    while ls_iter < max_ls:
+        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+            break
+        if abs(gtd_new) <= -c2 * gtd:
+            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
+            done = True
+            break
+        if gtd_new >= 0:
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+            break
+        # interpolate
+        min_step = t + 0.01 * (t - t_prev)
+        max_step = t * 10
+        tmp = t
+        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
+                               bounds=(min_step, max_step))
+        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.copy(), gtd_new
+        f_new, g_new = obj_func(x, t, d)
+        ls_func_evals += 1
+        gtd_new = g_new.dot(d)
+        ls_iter += 1
+    if ls_iter == max_ls:   # reached the maximum number of iterations
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+
+    # zoom phase: a point satisfying the criteria lies in the bracket; refine it
+    insuf_progress = False
+    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and ls_iter < max_ls:
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0],
+                               bracket[1], bracket_f[1], bracket_gtd[1])
+        # keep t away from the bracket ends unless progress was insufficient
+        eps = 0.1 * (max(bracket) - min(bracket))
+        if min(max(bracket) - t, t - min(bracket)) < eps:
+            if insuf_progress or t >= max(bracket) or t <= min(bracket):
+                if abs(t - max(bracket)) < abs(t - min(bracket)):
+                    t = max(bracket) - eps
+                else:
+                    t = min(bracket) + eps
+                insuf_progress = False
+            else:
+                insuf_progress = True
+        else:
+            insuf_progress = False
+        f_new, g_new = obj_func(x, t, d)
+        ls_func_evals += 1
+        gtd_new = g_new.dot(d)
+        ls_iter += 1
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
+            bracket[high_pos], bracket_f[high_pos] = t, f_new
+            bracket_g[high_pos], bracket_gtd[high_pos] = g_new.copy(), gtd_new
+            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
+                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
+                bracket_g[high_pos], bracket_gtd[high_pos] = bracket_g[low_pos], bracket_gtd[low_pos]
+            bracket[low_pos], bracket_f[low_pos] = t, f_new
+            bracket_g[low_pos], bracket_gtd[low_pos] = g_new.copy(), gtd_new
+    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+
+
+def _to_state(value):
+    """NumPy arrays and scalars as Tensors (what torch keeps in LBFGS's state); the rest as is."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return Tensor._wrap(np.asarray(value))
+    if isinstance(value, list):
+        return [_to_state(v) for v in value]
+    return value
+
+
+def _from_state(value):
+    """The inverse of _to_state: Tensors as arrays (0-dim ones as NumPy scalars)."""
+    if isinstance(value, Tensor):
+        return value._data[()] if value._data.ndim == 0 else value._data
+    if isinstance(value, list):
+        return [_from_state(v) for v in value]
+    return value
+
+
+class LBFGS(Optimizer):
+    """Implements L-BFGS, like torch.optim.LBFGS (one parameter group; step() needs a closure).
+
+    Args: lr (default 1), max_iter (20), max_eval (max_iter * 5 // 4), tolerance_grad (1e-7),
+    tolerance_change (1e-9), history_size (100), line_search_fn (None or 'strong_wolfe').
+    """
+
+    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
+                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _validate([(0.0 <= lr, f"Invalid learning rate: {lr}")])
+        if max_eval is None:
+            max_eval = max_iter * 5 // 4
+        defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                        tolerance_change=tolerance_change, history_size=history_size,
+                        line_search_fn=line_search_fn)
+        super().__init__(params, defaults)
+        if len(self.param_groups) != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        self._params = self.param_groups[0]['params']
+        self._numel_cache = None
+
+    def _numel(self):
+        if self._numel_cache is None:
+            self._numel_cache = sum(2 * p.numel() if p.is_complex() else p.numel()
+                                    for p in self._params)
+        return self._numel_cache
+
+    @staticmethod
+    def _real(a):
+        return a.view(a.real.dtype) if a.dtype.kind == 'c' else a
+
+    def _gather_flat_grad(self):
+        views = []
+        for p in self._params:
+            if p._grad is None:
+                views.append(np.zeros(p._data.size, p._data.dtype))
+            else:
+                views.append(p._grad._data.reshape(-1))
+        return np.concatenate([self._real(v) for v in views])
+
+    def _add_grad(self, step_size, update):
+        """params += step_size * update (update flat)."""
+        offset = 0
+        for p in self._params:
+            data = p._data if p._data.dtype.kind != 'c' else p._data[..., None].view(p._data.real.dtype)
+            numel = data.size
+            data += update[offset:offset + numel].reshape(data.shape) * step_size
+            p._vc[0] += 1
+            offset += numel
+        assert offset == self._numel()
+
+    def _clone_param(self):
+        return [p._data.copy() for p in self._params]
+
+    def _set_param(self, params_data):
+        for p, pdata in zip(self._params, params_data):
+            p._data[...] = pdata
+            p._vc[0] += 1
+
+    def _evaluate(self, closure):
+        """float(closure()) with grad mode on."""
+        prev = _GradState.grad_enabled
+        _GradState.grad_enabled = True
+        try:
+            return closure()
+        finally:
+            _GradState.grad_enabled = prev
+
+    def _directional_evaluate(self, closure, x, t, d):
+        self._add_grad(t, d)
+        loss = float(self._evaluate(closure))
+        flat_grad = self._gather_flat_grad()
+        self._set_param(x)
+        return loss, flat_grad
+
+    def step(self, closure):
+        """Perform one optimization step (up to max_iter L-BFGS iterations); returns the loss that
+        closure() gave at the starting point."""
+        prev_mode = _GradState.grad_enabled
+        _GradState.grad_enabled = False
+        try:
+            return self._step(closure)
+        finally:
+            _GradState.grad_enabled = prev_mode
+
+    def _step(self, closure):
+        group = self.param_groups[0]
+        lr = _get_value(group['lr'])
+        max_iter, max_eval = group['max_iter'], group['max_eval']
+        tolerance_grad, tolerance_change = group['tolerance_grad'], group['tolerance_change']
+        line_search_fn, history_size = group['line_search_fn'], group['history_size']
+
+        # global state lives on the first param (torch's layout)
+        state = self.state[self._params[0]]
+        state.setdefault('func_evals', 0)
+        state.setdefault('n_iter', 0)
+
+        orig_loss = self._evaluate(closure)
+        loss = float(orig_loss)
+        current_evals = 1
+        state['func_evals'] += 1
+        flat_grad = self._gather_flat_grad()
+        if np.abs(flat_grad).max() <= tolerance_grad:   # already optimal
+            return orig_loss
+
+        d, t = _from_state(state.get('d')), _from_state(state.get('t'))
+        old_dirs, old_stps = _from_state(state.get('old_dirs')), _from_state(state.get('old_stps'))
+        ro, H_diag = _from_state(state.get('ro')), _from_state(state.get('H_diag'))
+        prev_flat_grad, prev_loss = _from_state(state.get('prev_flat_grad')), state.get('prev_loss')
+        al = _from_state(state.get('al'))
+
+        n_iter = 0
+        while n_iter < max_iter:
+            n_iter += 1
+            state['n_iter'] += 1
+            # compute the descent direction
+            if state['n_iter'] == 1:
+                d = -flat_grad
+                old_dirs, old_stps, ro = [], [], []
+                H_diag = 1
+            else:
+                # update the memory with the last step
+                y = flat_grad - prev_flat_grad
+                s = d * t
+                ys = y.dot(s)
+                if ys > 1e-10:
+                    if len(old_dirs) == history_size:   # shift the history
+                        old_dirs.pop(0)
+                        old_stps.pop(0)
+                        ro.pop(0)
+                    old_dirs.append(y)
+                    old_stps.append(s)
+                    ro.append(1.0 / ys)
+                    H_diag = ys / y.dot(y)
+                # two-loop recursion: d = -H * grad
+                num_old = len(old_dirs)
+                if al is None:
+                    al = [None] * history_size
+                q = -flat_grad
+                for i in range(num_old - 1, -1, -1):
+                    al[i] = old_stps[i].dot(q) * ro[i]
+                    q += old_dirs[i] * -al[i]
+                d = r = q * H_diag
+                for i in range(num_old):
+                    be_i = old_dirs[i].dot(r) * ro[i]
+                    r += old_stps[i] * (al[i] - be_i)
+
+            if prev_flat_grad is None:
+                prev_flat_grad = flat_grad.copy()
+            else:
+                prev_flat_grad[...] = flat_grad
+            prev_loss = loss
+
+            # step size: scaled down on the very first iteration
+            if state['n_iter'] == 1:
+                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
+            else:
+                t = lr
+            gtd = flat_grad.dot(d)
+            if gtd > -tolerance_change:   # not a descent direction
+                break
+
+            ls_func_evals = 0
+            if line_search_fn is not None:
+                if line_search_fn != 'strong_wolfe':
+                    raise RuntimeError("only 'strong_wolfe' is supported")
+                x_init = self._clone_param()
+
+                def obj_func(x, t, d):
+                    return self._directional_evaluate(closure, x, t, d)
+                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
+                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
+                self._add_grad(t, d)
+                opt_cond = np.abs(flat_grad).max() <= tolerance_grad
+            else:
+                self._add_grad(t, d)
+                if n_iter != max_iter:
+                    loss = float(self._evaluate(closure))
+                    flat_grad = self._gather_flat_grad()
+                    opt_cond = np.abs(flat_grad).max() <= tolerance_grad
+                    ls_func_evals = 1
+            current_evals += ls_func_evals
+            state['func_evals'] += ls_func_evals
+
+            # stopping conditions
+            if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+                break
+            if np.abs(d * t).max() <= tolerance_change:
+                break
+            if abs(loss - prev_loss) < tolerance_change:
+                break
+
+        state['d'], state['t'] = _to_state(d), _to_state(t)
+        state['old_dirs'], state['old_stps'] = _to_state(old_dirs), _to_state(old_stps)
+        state['ro'], state['H_diag'] = _to_state(ro), _to_state(H_diag)
+        state['prev_flat_grad'], state['prev_loss'] = _to_state(prev_flat_grad), prev_loss
+        if al is not None:
+            state['al'] = _to_state(al)
+        return orig_loss
