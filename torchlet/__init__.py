@@ -26,6 +26,7 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.factories import *  # noqa: F401,F403
+from . import _backend  # noqa: F401,E402  (process-level allocator settings)
 from . import _extras  # noqa: F401,E402  (random, legacy types, linalg, cuda, backends, ...)
 from ._extras import *  # noqa: F401,F403
 

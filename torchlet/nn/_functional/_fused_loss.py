@@ -10,7 +10,6 @@ The public functions (argument checks, dtype promotion, torch's errors) live in 
 """
 import numpy as np
 
-from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Op, modified_message
 from ...autograd.grad_mode import _State, enable_grad
@@ -160,14 +159,39 @@ def class_targets(target, C, ignore_index, w, dtype):
     return t, valid, rw
 
 
+def row_sums(a):
+    """The sums of the rows of a 2-D array (a BLAS matrix-vector product: much faster than
+    ``a.sum(axis=1)`` for short rows)."""
+    return a @ np.ones(a.shape[1], a.dtype)
+
+
+# exp(x - max) below this is too close to underflow to stand for a row's largest term
+_TINY = {np.dtype(np.float32): 1e-30, np.dtype(np.float64): 1e-290}
+
+
 def log_softmax_rows(x2):
-    """(e, s, lse) of the rows of x2: e = exp(x - rowmax), s = e.sum(1), lse = logsumexp(x)."""
-    m = x2.max(axis=1, keepdims=True) if x2.size else np.zeros((x2.shape[0], 1), x2.dtype)
-    e = x2 - m
+    """(e, s, lse) of the rows of x2: e = exp(x - shift) with one shift per row, s = e's row sums,
+    lse = logsumexp of each row.
+
+    The shift is the maximum of the whole batch (one fast reduction instead of a slow per-row
+    one); rows whose terms all fall far below it are redone with their own maximum, as are all
+    rows when the batch holds inf or nan."""
+    shift = x2.max() if x2.size else 0
+    if not np.isfinite(shift):
+        shift = x2.max(axis=1, keepdims=True)
+    e = x2 - shift
     np.exp(e, out=e)
-    s = e.sum(axis=1)
+    s = row_sums(e)
+    tiny = _TINY.get(x2.dtype, 1e-30)
+    if np.ndim(shift) == 0 and s.size and s.min() < tiny:
+        low = s < tiny
+        m = x2[low].max(axis=1, keepdims=True)
+        e_low = np.exp(x2[low] - m)
+        e[low], s[low] = e_low, row_sums(e_low)
+        shift = np.full((x2.shape[0], 1), shift, x2.dtype)
+        shift[low] = m
     lse = np.log(s)
-    lse += m[:, 0]
+    lse += shift if np.ndim(shift) == 0 else shift[:, 0]
     return e, s, lse
 
 
@@ -195,7 +219,7 @@ class NllLoss(FusedLoss):
         loss = -picked if rw is None else -picked * rw
         if smoothing:
             # -sum_c w_c log p_c of each row, zero for ignored rows
-            wx = x2.sum(axis=1) if w is None else x2 @ w
+            wx = row_sums(x2) if w is None else x2 @ w
             ctx.W = C if w is None else w.sum()
             smooth = ctx.W * lse - wx if ctx.log_softmax else -wx
             if valid is not None:
@@ -205,10 +229,10 @@ class NllLoss(FusedLoss):
         ctx.shape, ctx.C, ctx.w, ctx.reduction, ctx.smoothing = shape, C, w, reduction, smoothing
         if smoothing:
             ctx._bname = 'AddBackward0'
-        elif x.ndim >= 3:
+        elif xd.ndim >= 3:
             ctx._bname = 'NllLoss2DBackward0'
         if reduction == 'none':
-            return loss.reshape(target._data.shape)
+            return loss.reshape(target._data.shape if xd.ndim > 1 else ())
         total = loss.sum()
         if reduction == 'sum':
             return total
@@ -257,7 +281,7 @@ class NllLoss(FusedLoss):
                 smooth = smooth * _wrap(valid.astype(rows._data.dtype))
             loss = loss * (1 - smoothing) + smooth * (smoothing / C)
         if reduction == 'none':
-            return loss.reshape(target.shape)
+            return loss.reshape(target.shape if x.ndim > 1 else ())
         if reduction == 'sum':
             return loss.sum()
         return loss.sum() / float(rows.shape[0] if rw is None else rw.sum())
@@ -287,11 +311,10 @@ class CrossEntropyProbs(FusedLoss):
         x2, y2 = to_rows(xd, C), to_rows(yd, C)
         e, s, lse = log_softmax_rows(x2)
         logp = x2 - lse[:, None]
-        q = y2 * (1 - smoothing) + smoothing / C if smoothing else y2
-        if weight is not None:
-            q = q * weight._data
+        ys = y2 * (1 - smoothing) + smoothing / C if smoothing else y2
+        q = ys if weight is None else ys * weight._data
         loss = -np.einsum('ij,ij->i', q, logp)
-        ctx.e, ctx.s, ctx.logp, ctx.q = e, s, logp, q
+        ctx.e, ctx.s, ctx.logp, ctx.q, ctx.ys = e, s, logp, q, ys
         ctx.shape, ctx.C, ctx.reduction, ctx.smoothing = shape, C, reduction, smoothing
         ctx.w = None if weight is None else weight._data
         if reduction == 'none':
@@ -316,7 +339,10 @@ class CrossEntropyProbs(FusedLoss):
                 gy *= 1 - self.smoothing
             y = self.args[1]._data
             gy = from_rows(gy, self.shape).astype(y.dtype, copy=False)
-        return gx, gy, None, None, None
+        gw = None
+        if self.needs_grad(2):
+            gw = -np.einsum('ij,ij->j', self.ys * c, self.logp)
+        return gx, gy, gw, None, None
 
     @staticmethod
     def composite(x, target, weight, reduction, smoothing):
@@ -398,21 +424,19 @@ def log_sigmoid(x):
 
 class BinaryCrossEntropyWithLogits(FusedLoss):
     """binary_cross_entropy_with_logits: (1 - y) x - (1 + (pw - 1) y) log(sigmoid(x)), times the
-    weight. Arguments: (input, target, weight, pos_weight, reduction), arrays already promoted."""
+    weight. Arguments: (input, target, weight, pos_weight, reduction), all of one dtype."""
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
         ctx.keep((x, y, weight, pos_weight, reduction))
         xd, yd = x._data, y._data
-        dt = np.result_type(xd, yd)
-        xd, yd = xd.astype(dt, copy=False), yd.astype(dt, copy=False)
         ls = log_sigmoid_array(xd)
         loss = (1 - yd) * xd
-        pw = None if pos_weight is None else pos_weight._data.astype(dt, copy=False)
+        pw = None if pos_weight is None else pos_weight._data
         if pw is None:
             loss -= ls
         else:
             loss = loss - ((pw - 1) * yd + 1) * ls
-        w = None if weight is None else weight._data.astype(dt, copy=False)
+        w = None if weight is None else weight._data
         if w is not None:
             loss = loss * w
         ctx.ls, ctx.pw, ctx.w, ctx.reduction, ctx.out_shape = ls, pw, w, reduction, loss.shape
@@ -461,14 +485,26 @@ class PointwiseLoss(FusedLoss):
         names = ctx.names
         if names is not None:
             ctx._bname = names[reduction]
-        return reduce_array(ctx.f(d, param), reduction)
+        if reduction == 'none':
+            return ctx.f(d, param)
+        total = ctx.f_sum(d, param)
+        return total / d.size if reduction == 'mean' else total
 
     names = None     # grad_fn name per reduction, where torch's op is a composite
+
+    @classmethod
+    def f_sum(cls, d, param):
+        return cls.f(d, param).sum()
+
+    @classmethod
+    def df_times(cls, d, param, c):
+        """The derivative at d times the gradient factor c."""
+        return cls.df(d, param) * c
 
     def array_grads(self, g):
         d = self.d
         c = grad_scale(g, self.reduction, d.size)
-        gd = self.df(d, self.param) * c
+        gd = self.df_times(d, self.param, c)
         x, y = self.args[0]._data, self.args[1]._data
         gx = unbroadcast(gd, x.shape, x.dtype) if self.needs_grad(0) else None
         gy = unbroadcast(-gd, y.shape, y.dtype) if self.needs_grad(1) else None
@@ -481,8 +517,16 @@ class PointwiseLoss(FusedLoss):
 
 class MseLoss(PointwiseLoss):
     f = staticmethod(lambda d, _: d * d)
-    df = staticmethod(lambda d, _: 2 * d)
     f_tensor = staticmethod(lambda d, _: d * d)
+
+    @staticmethod
+    def f_sum(d, _):
+        flat = d.ravel()
+        return np.dot(flat, flat)           # BLAS: no temporary array
+
+    @staticmethod
+    def df_times(d, _, c):
+        return d * (2 * c)
 
 
 class L1Loss(PointwiseLoss):
@@ -527,8 +571,3 @@ class HuberLoss(PointwiseLoss):
     df = staticmethod(_huber_grad)
     f_tensor = staticmethod(lambda d, delta: _where_small(d, delta, 0.5 * d * d,
                                                           delta * (d.abs() - 0.5 * delta)))
-
-
-def float_dtype_of(*arrays):
-    """torch's result dtype of some tensors' arrays, as a torchlet dtype."""
-    return _dtype.from_numpy_dtype(np.result_type(*arrays))

@@ -15,7 +15,8 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.grad_mode import _State
 from ...ops import _special
-from ...ops._util import Op, inplace as _inplace, wrap_dim, _short
+from ...ops._util import Op, inplace as _inplace, register, wrap_dim, _short
+from ...ops._pointwise import kernel_error
 from ...ops import unary as _unary
 from ...ops.comparison import where as _where
 from ...ops.join_split import cat as _cat
@@ -42,11 +43,33 @@ def _np_sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
+def _array_erf(a):
+    """erf of an array: for float32 the Abramowitz-Stegun 7.1.26 formula that torch's vectorised
+    float kernels (gelu) use (absolute error < 1.5e-7, within an ulp or two of torch's values, and
+    several times faster than the accurate erf); otherwise the accurate erf of torchlet.erf."""
+    if a.dtype != np.float32:
+        return _special.erf(a)
+    t = 1 / (np.abs(a) * 0.3275911 + 1)
+    r = (((t * 1.061405429 - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592
+    r *= t
+    r *= np.exp(-(a * a))
+    return np.copysign(1 - r, a)
+
+
+def _channel_first_reduce(reduce, a, dims):
+    """reduce(a, dims) with keepdims, fast for the batch-norm pattern dims = (0, 2, 3, ...): the
+    contiguous trailing dims are reduced first (pairwise, in one pass), then the batch dim."""
+    if a.ndim > 2 and dims == (0,) + tuple(range(2, a.ndim)):
+        r = reduce(a.reshape(a.shape[0], a.shape[1], -1), axis=2)
+        return reduce(r, axis=0).reshape((1, a.shape[1]) + (1,) * (a.ndim - 2))
+    return reduce(a, axis=dims, keepdims=True)
+
+
 class ARRAYS:
     """The math that derivative formulas use, on ndarrays (backward's fast path)."""
     exp = staticmethod(np.exp)
     tanh = staticmethod(np.tanh)
-    erf = staticmethod(_special.erf)
+    erf = staticmethod(_array_erf)
     sigmoid = staticmethod(_np_sigmoid)
     where = staticmethod(np.where)
 
@@ -56,11 +79,11 @@ class ARRAYS:
 
     @staticmethod
     def sum(a, dims):
-        return a.sum(axis=dims, keepdims=True)
+        return _channel_first_reduce(np.sum, a, dims)
 
     @staticmethod
     def mean(a, dims):
-        return a.mean(axis=dims, keepdims=True)
+        return _channel_first_reduce(np.mean, a, dims)
 
     @staticmethod
     def halves(a, dim):
@@ -106,12 +129,6 @@ class TENSORS:
     @staticmethod
     def const(arr):
         return _wrap(arr)
-
-
-def kernel_error(kernel, np_dtype):
-    """torch's NotImplementedError for a float-only kernel given integers."""
-    return NotImplementedError(f'"{kernel}" not implemented for '
-                               f"'{_short(_dtype.from_numpy_dtype(np_dtype))}'")
 
 
 def check_tensor(input, name):
@@ -242,7 +259,7 @@ class Gelu(Pointwise):
         if approximate == 'tanh':
             inner = np.tanh((a + a * a * a * Gelu._KAPPA) * Gelu._BETA)
             return a * 0.5 * (inner + 1)
-        return a * 0.5 * (_special.erf(a * math.sqrt(0.5)) + 1)
+        return a * 0.5 * (_array_erf(a * math.sqrt(0.5)) + 1)
 
     @staticmethod
     def derivative(xp, g, x, y, approximate):
@@ -772,19 +789,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return softmax_along(Softmax, -input, dim)
 
 
-def _softmax_method(self, dim, dtype=None):
-    return softmax_along(Softmax, self, dim, dtype)
-
-
-def _log_softmax_method(self, dim, dtype=None):
-    return softmax_along(LogSoftmax, self, dim, dtype)
-
-
-def _register_methods():
-    """The Tensor methods torch has for these functions: softmax, log_softmax, hardshrink."""
-    from ...ops._util import register
-    register(softmax=_softmax_method, log_softmax=_log_softmax_method,
-             hardshrink=lambda self, lambd=0.5: hardshrink(self, lambd))
-
-
-_register_methods()
+# the Tensor methods torch has for these functions
+register(softmax=lambda self, dim, dtype=None: softmax_along(Softmax, self, dim, dtype),
+         log_softmax=lambda self, dim, dtype=None: softmax_along(LogSoftmax, self, dim, dtype),
+         hardshrink=lambda self, lambd=0.5: hardshrink(self, lambd))

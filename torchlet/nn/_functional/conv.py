@@ -10,7 +10,10 @@ For stride 1 the columns use a *flat* layout: output position (h, w) is read at 
 run (long inner loops for the copies and adds); the ``Wp - Wo`` extra positions of each row are
 computed by the GEMM and dropped. Strided convolutions use the plain (Ho, Wo) layout.
 """
+import sys
+import threading
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -54,6 +57,57 @@ def wrap_grads(name, arrays, *deps):
     return tuple(None if a is None else next(outs) for a in arrays)
 
 
+class BufferPool:
+    """Large arrays reused across calls, like torch's caching allocator: a pooled array is handed
+    out again once nothing outside the pool refers to it (no live view, tensor or saved context).
+    A fresh multi-megabyte array costs a page fault per 4 KiB on first touch, which for the conv
+    layers of a small CNN is as slow as the GEMMs themselves."""
+    MIN_BYTES = 1 << 18
+    PER_KEY = 4
+    MAX_KEYS = 32
+
+    def __init__(self):
+        self._arrays = OrderedDict()      # (shape, dtype) -> [arrays]
+        self._lock = threading.Lock()
+
+    def empty(self, shape, dtype):
+        """An uninitialised array (pooled when large)."""
+        dtype = np.dtype(dtype)
+        n = dtype.itemsize
+        for s in shape:
+            n *= s
+        if n < self.MIN_BYTES:
+            return np.empty(shape, dtype)
+        key = (shape, dtype)
+        with self._lock:
+            arrays = self._arrays.get(key)
+            if arrays is None:
+                arrays = self._arrays[key] = []
+                if len(self._arrays) > self.MAX_KEYS:
+                    self._arrays.popitem(last=False)
+            else:
+                self._arrays.move_to_end(key)
+                for a in arrays:
+                    if sys.getrefcount(a) == 3:   # the list, the loop variable, the call argument
+                        return a
+            a = np.empty(shape, dtype)
+            if len(arrays) < self.PER_KEY:
+                arrays.append(a)
+            return a
+
+    def zeros(self, shape, dtype):
+        a = self.empty(shape, dtype)
+        a.fill(0)
+        return a
+
+    def clear(self):
+        with self._lock:
+            self._arrays.clear()
+
+
+pool = BufferPool()
+
+
 def check_tensor(fn, arg, pos, value):
     """torch's TypeError for a non-Tensor argument of a functional."""
     if not isinstance(value, Tensor):
@@ -84,9 +138,9 @@ class Window:
     callers that need torch's ceil_mode pass extra bottom/right padding.
     """
     __slots__ = ('kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pb', 'pl', 'pr', 'H', 'W', 'Hp', 'Wp',
-                 'Ho', 'Wo')
+                 'Ho', 'Wo', 'flat')
 
-    def __init__(self, in_hw, kernel, stride, dilation, pads):
+    def __init__(self, in_hw, kernel, stride, dilation, pads, flat=None):
         self.H, self.W = in_hw
         self.kh, self.kw = kernel
         self.sh, self.sw = stride
@@ -96,11 +150,8 @@ class Window:
         self.Wp = self.W + self.pl + self.pr
         self.Ho = (self.Hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
         self.Wo = (self.Wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
-
-    @property
-    def flat(self):
-        """Whether the flat column layout applies (stride 1)."""
-        return self.sh == 1 and self.sw == 1
+        # the flat column layout (stride 1 only; unfold/fold need the plain one)
+        self.flat = self.sh == 1 and self.sw == 1 if flat is None else flat
 
     @property
     def L(self):
@@ -117,7 +168,8 @@ class Window:
         """a (N, C, H, W) inside a C-contiguous (N, C, Hp, Wp) buffer filled with value."""
         if not self.padded_any:
             return np.ascontiguousarray(a)
-        buf = np.full(a.shape[:2] + (self.Hp, self.Wp), value, a.dtype)
+        buf = pool.empty(a.shape[:2] + (self.Hp, self.Wp), a.dtype)
+        buf.fill(value)
         buf[:, :, self.pt:self.pt + self.H, self.pl:self.pl + self.W] = a
         return buf
 
@@ -125,7 +177,9 @@ class Window:
         """The (N, C, H, W) interior of a padded buffer (contiguous)."""
         if not self.padded_any:
             return buf
-        return np.ascontiguousarray(buf[:, :, self.pt:self.pt + self.H, self.pl:self.pl + self.W])
+        out = pool.empty(buf.shape[:2] + (self.H, self.W), buf.dtype)
+        np.copyto(out, buf[:, :, self.pt:self.pt + self.H, self.pl:self.pl + self.W])
+        return out
 
     def offset(self, a, i, j):
         """The (N, C, Ho, Wo) view of padded a read by kernel offset (i, j)."""
@@ -146,22 +200,25 @@ class Window:
                           writeable=False)
 
     def im2col(self, xp):
-        """The columns of padded xp as a fresh (N, C * kh * kw, L) array."""
+        """The columns of padded xp as a (pooled) contiguous (N, C * kh * kw, L) array."""
+        view = self.windows(xp)
+        cols = pool.empty(view.shape, xp.dtype)
+        np.copyto(cols, view)
         N, C = xp.shape[:2]
-        return self.windows(xp).reshape(N, C * self.kh * self.kw, self.L)
+        return cols.reshape(N, C * self.kh * self.kw, self.L)
 
     def col2im(self, cols):
         """Sum columns (N, C, kh, kw, L) back into a zeroed (N, C, Hp, Wp) buffer."""
         N, C = cols.shape[:2]
         if self.flat:
-            buf = np.zeros((N, C, self.Hp * self.Wp), cols.dtype)
+            buf = pool.zeros((N, C, self.Hp * self.Wp), cols.dtype)
             L = self.L
             for i in range(self.kh):
                 for j in range(self.kw):
                     o = i * self.dh * self.Wp + j * self.dw
                     buf[:, :, o:o + L] += cols[:, :, i, j]
             return buf.reshape(N, C, self.Hp, self.Wp)
-        buf = np.zeros((N, C, self.Hp, self.Wp), cols.dtype)
+        buf = pool.zeros((N, C, self.Hp, self.Wp), cols.dtype)
         cols = cols.reshape(N, C, self.kh, self.kw, self.Ho, self.Wo)
         for i in range(self.kh):
             for j in range(self.kw):
@@ -175,16 +232,16 @@ class Window:
         if self.Wp == self.Wo:
             return out.reshape(out.shape[:2] + (self.Ho, self.Wo))
         s0, s1, s2 = out.strides
-        return as_strided(out, out.shape[:2] + (self.Ho, self.Wo), (s0, s1, self.Wp * s2, s2),
-                          writeable=False)
+        return as_strided(out, out.shape[:2] + (self.Ho, self.Wo), (s0, s1, self.Wp * s2, s2))
 
     def to_cols(self, g):
         """A gradient (N, O, Ho, Wo) in the column layout (N, O, L)."""
         N, O = g.shape[:2]
         if not self.flat or self.Wp == self.Wo:
             return np.ascontiguousarray(g).reshape(N, O, self.L)
-        buf = np.zeros((N, O, self.Ho, self.Wp), g.dtype)
+        buf = pool.empty((N, O, self.Ho, self.Wp), g.dtype)
         buf[:, :, :, :self.Wo] = g
+        buf[:, :, :, self.Wo:] = 0
         return buf.reshape(N, O, self.Ho * self.Wp)[:, :, :self.L]
 
 
@@ -204,18 +261,16 @@ class Convolution(Op):
         G = groups
         K = (C // G) * win.kh * win.kw
         L = win.L
-        cols = win.windows(win.pad(xa)).reshape(N, G, K, L)
+        cols = win.im2col(win.pad(xa)).reshape(N, G, K, L)
         wm = wa.reshape(G, O // G, K)
-        out = np.matmul(wm, cols).reshape(N, O, L)
+        out = np.matmul(wm, cols, out=pool.empty((N, G, O // G, L), cols.dtype)).reshape(N, O, L)
         view = win.from_cols(out)
+        if not view.flags.c_contiguous:       # flat layout: drop the row tails
+            dense = pool.empty(view.shape, view.dtype)
+            np.copyto(dense, view)
+            view = dense
         if b is not None:
-            bias = b._data.reshape(O, 1, 1)
-            if view.flags.c_contiguous:        # a fresh array: add in place
-                view += bias
-            else:                              # flat layout: the add also drops the row tails
-                view = np.add(view, bias)
-        elif not view.flags.c_contiguous:
-            view = np.ascontiguousarray(view)
+            view += b._data.reshape(O, 1, 1)
         ctx.win, ctx.groups, ctx.one_d = win, G, one_d
         if w._rg and _State.grad_enabled:
             ctx.cols = cols
@@ -237,9 +292,13 @@ class Convolution(Op):
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
         if ctx.needs_grad(1):
-            gw = np.matmul(gl, ctx.cols.swapaxes(-1, -2)).sum(0).reshape(w._data.shape)
+            # (N, G, K, Og) summed over the batch: faster for BLAS than gl @ cols^T
+            cols = ctx.cols
+            gw = np.matmul(cols, gl.swapaxes(-1, -2), out=pool.empty((N, G, K, O // G), cols.dtype))
+            gw = gw.sum(0).swapaxes(-1, -2).reshape(w._data.shape)
         if ctx.needs_grad(0):
-            gcols = np.matmul(wa.reshape(G, O // G, K).swapaxes(-1, -2), gl)
+            gcols = np.matmul(wa.reshape(G, O // G, K).swapaxes(-1, -2), gl,
+                              out=pool.empty((N, G, K, gl.shape[-1]), ga.dtype))
             gx = win.crop(win.col2im(gcols.reshape(N, C, win.kh, win.kw, -1)))
             if ctx.one_d:
                 gx = gx[:, :, 0, :]
@@ -396,7 +455,8 @@ class Col2Im(Op):
 
 
 def _block_params(kernel_size, dilation, padding, stride, fn):
-    vals = []
+    """kernel_size, dilation, padding, stride of unfold/fold as pairs, checked in torch's order."""
+    vals = {}
     for name, v in (('kernel_size', kernel_size), ('dilation', dilation), ('padding', padding),
                     ('stride', stride)):
         t = int_tuple(v, 2, fn, name)
@@ -405,43 +465,49 @@ def _block_params(kernel_size, dilation, padding, stride, fn):
         if len(t) != 2:
             raise RuntimeError(f"{fn}(): argument '{name}' must be tuple of ints of length 2 "
                                f"(got {len(t)})")
-        vals.append(t)
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = vals
-    if kh <= 0 or kw <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kh} "
-                           f"kernel_width: {kw}")
-    if sh <= 0 or sw <= 0:
-        bad_stride = RuntimeError(f"stride should be greater than zero, but got stride_height: {sh} "
-                                  f"stride_width: {sw}")
-    else:
-        bad_stride = None
-    if dh <= 0 or dw <= 0:
-        if fn == 'fold' and bad_stride:
-            raise bad_stride
-        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: {dh} "
-                           f"dilation_width: {dw}")
-    if fn == 'fold' and bad_stride:
-        raise bad_stride
-    if ph < 0 or pw < 0:
-        raise RuntimeError(f"padding should be non-negative, but got pad_height: {ph} pad_width: {pw}")
-    if bad_stride:
-        raise bad_stride
-    return (kh, kw), (dh, dw), (ph, pw), (sh, sw)
+        vals[name] = t
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = vals.values()
+    checks = {
+        'kernel_size': (kh > 0 and kw > 0, f"kernel size should be greater than zero, but got "
+                                           f"kernel_height: {kh} kernel_width: {kw}"),
+        'dilation': (dh > 0 and dw > 0, f"dilation should be greater than zero, but got "
+                                        f"dilation_height: {dh} dilation_width: {dw}"),
+        'padding': (ph >= 0 and pw >= 0, f"padding should be non-negative, but got pad_height: {ph} "
+                                         f"pad_width: {pw}"),
+        'stride': (sh > 0 and sw > 0, f"stride should be greater than zero, but got stride_height: "
+                                      f"{sh} stride_width: {sw}"),
+    }
+    order = ('kernel_size', 'stride', 'dilation', 'padding') if fn == 'fold' else \
+        ('kernel_size', 'dilation', 'padding', 'stride')
+    for name in order:
+        ok, message = checks[name]
+        if not ok:
+            raise RuntimeError(message)
+    return tuple(vals.values())
+
+
+def _check_dims(x, dims):
+    """torch's IndexError when x lacks one of the dims its kernel reads."""
+    for d in dims:
+        if d >= x.ndim:
+            raise IndexError(f"Dimension out of range (expected to be in range of [-{max(x.ndim, 1)}, "
+                             f"{max(x.ndim, 1) - 1}], but got {d})")
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Extract sliding blocks: (N, C, H, W) -> (N, C * prod(kernel_size), L)."""
     check_tensor('unfold', 'input', 1, input)
     k, d, p, s = _block_params(kernel_size, dilation, padding, stride, 'unfold')
+    _check_dims(input, (1, 2))
     shape = input.shape
     nd = input.ndim
     if not ((nd == 3 and shape[0] and shape[1] and shape[2]) or
             (nd == 4 and shape[1] and shape[2] and shape[3])):
-        raise RuntimeError("Expected 3D or 4D (batch mode) tensor input with possible 0 batch size and "
-                           f"non-zero dimensions, but got: {sizes_str(shape)}")
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {sizes_str(shape)}")
     x = input if nd == 4 else input.unsqueeze(0)
     H, W = x.shape[2:]
-    win = Window((H, W), k, s, d, (p[0], p[0], p[1], p[1]))
+    win = Window((H, W), k, s, d, (p[0], p[0], p[1], p[1]), flat=False)
     if win.Ho < 1 or win.Wo < 1:
         raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size=({k[0]}, {k[1]}), "
                            f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of "
@@ -463,14 +529,14 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     nd = input.ndim
     if not ((nd == 2 and shape[0] and shape[1]) or (nd == 3 and shape[1] and shape[2])):
         raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size "
-                           f"and non-zero dimensions, but got: {sizes_str(shape)}")
+                           f"and non-zero dimensions for input, but got: {sizes_str(shape)}")
     x = input if nd == 3 else input.unsqueeze(0)
     planes, length = x.shape[1], x.shape[2]
     if planes % (k[0] * k[1]):
         raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of "
                            f"kernel_size, but got input.size(1)={planes} and kernel_size=({k[0]}, "
-                           f"{k[1]})")
-    win = Window(out_hw, k, s, d, (p[0], p[0], p[1], p[1]))
+                           f"{k[1]}).")
+    win = Window(out_hw, k, s, d, (p[0], p[0], p[1], p[1]), flat=False)
     desc = (f"Given output_size=({out_hw[0]}, {out_hw[1]}), kernel_size=({k[0]}, {k[1]}), "
             f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), ")
     if length != win.Ho * win.Wo:

@@ -165,10 +165,11 @@ def bilinear(input1, input2, weight, bias=None):
                            f"{input2.ndim}")
     for i in range(input1.ndim - 1):
         if input1.shape[i] != input2.shape[i]:
-            raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got "
                                f"{input1.shape[i]} and {input2.shape[i]}")
-    if weight.ndim != 3:
-        raise RuntimeError(f"bilinear(): weight must be three-dimensional, but got {weight.ndim}D")
+    if weight.ndim < 3:
+        n = max(weight.ndim, 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [-{n}, {n - 1}], but got 2)")
     if input1.shape[-1] != weight.shape[1]:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
                            f"{input1.shape[-1]} but expected {weight.shape[1]}")

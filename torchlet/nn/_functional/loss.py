@@ -36,7 +36,7 @@ def legacy_reduction(size_average, reduce):
     reduce = True if reduce is None else reduce
     ret = ('mean' if size_average else 'sum') if reduce else 'none'
     warnings.warn("size_average and reduce args will be deprecated, please use "
-                  f"reduction='{ret}' instead.", stacklevel=4)
+                  f"reduction='{ret}' instead.", stacklevel=3)
     return ret
 
 
@@ -57,7 +57,7 @@ def _size_warning(input, target):
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
                       f"({input.size()}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+                      "broadcasting. Please ensure they have the same size.", stacklevel=4)
 
 
 def _promoted(*tensors):
@@ -290,7 +290,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = get_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target.shape == input.shape:
+    if target._data.shape == input._data.shape:
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing)
     weight = _check_nll_args(input, target, weight, 'log_softmax_lastdim_kernel_impl')
     return fused.CrossEntropyLoss.apply(input, target, weight, reduction, ignore_index,
@@ -462,7 +462,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return reduce_tensor(loss, reduction)
 
 
-def _check_index_target(input, target, what):
+def _check_index_target(target):
     if target.dtype != _dtype.int64:
         raise RuntimeError(f"expected scalar type Long but found {_short(target.dtype)}")
 
@@ -482,7 +482,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            "number of input samples (batch size). Expected target size "
                            f"[{N}], but got {list(target.shape)}. Input has shape "
                            f"{list(input.shape)}.")
-    _check_index_target(input, target, 'target')
+    _check_index_target(target)
     if weight is not None and weight.numel() != C:
         raise RuntimeError(f"inconsistent weight size, expected {C} but got {list(weight.shape)}")
     t = target._data.reshape(-1)
@@ -509,7 +509,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if target.shape != input.shape:
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
                            f"{list(input.shape)}")
-    _check_index_target(input, target, 'target')
+    _check_index_target(target)
     N, C = x.shape
     t = target._data.reshape(N, C)
     listed = np.cumprod(t != -1, axis=1).astype(bool)            # entries before the first -1

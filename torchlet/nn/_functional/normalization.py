@@ -105,6 +105,17 @@ def _batch_axes(ndim):
     return (0,) + tuple(range(2, ndim))
 
 
+def _channel_sums64(a):
+    """Per-channel (dim 1) float64 sums of a, shaped (1, C, 1, ...); the contiguous trailing dims
+    are summed first."""
+    c = a.shape[1]
+    if a.ndim == 2:
+        s = a.sum(axis=0, dtype=_f64)
+    else:
+        s = a.reshape(a.shape[0], c, -1).sum(axis=2, dtype=_f64).sum(axis=0)
+    return s.reshape(_channel_shape(a.ndim, c))
+
+
 def _update_running(t, batch_value, momentum):
     """running = (1 - momentum) * running + momentum * batch (in place, version bumped)."""
     r = t._data
@@ -118,11 +129,10 @@ def _batch_norm_arrays(a, w, b, running_mean, running_var, training, momentum, e
     dt = a.dtype
     shape = _channel_shape(a.ndim, a.shape[1])
     if training:
-        axes = _batch_axes(a.ndim)
         n = a.size // a.shape[1]
-        mean = a.sum(axis=axes, dtype=_f64, keepdims=True) / n
+        mean = _channel_sums64(a) / n
         xhat = a - mean.astype(dt)
-        var = np.square(xhat).sum(axis=axes, dtype=_f64, keepdims=True) / n
+        var = _channel_sums64(np.square(xhat)) / n
         if running_mean is not None:
             _update_running(running_mean, mean, momentum)
         if running_var is not None:
@@ -131,7 +141,7 @@ def _batch_norm_arrays(a, w, b, running_mean, running_var, training, momentum, e
         xhat *= rstd
         y = _affine(xhat, w, b, shape)
         return y, (xhat if keep_xhat else None), mean.astype(dt), rstd
-    mean = running_mean._data.reshape(shape)
+    mean = running_mean._data.astype(dt).reshape(shape)       # a copy: the buffer may change
     rstd = (1 / np.sqrt(running_var._data.astype(_f64) + eps)).astype(dt).reshape(shape)
     scale = rstd if w is None else rstd * w.reshape(shape)
     shift = -mean * scale if b is None else b.reshape(shape) - mean * scale
@@ -150,8 +160,7 @@ class NativeBatchNorm(_FusedNorm):
         y, xhat, mean, rstd = _batch_norm_arrays(x._data, _arr(w), _arr(b), running_mean, running_var,
                                                  training, momentum, eps, True)
         ctx.save_for_backward(x, w)
-        ctx.xhat = xhat if xhat is not None else (x._data - mean) * rstd
-        ctx.mean, ctx.rstd, ctx.training, ctx.eps = mean, rstd, training, eps
+        ctx.xhat, ctx.mean, ctx.rstd, ctx.training, ctx.eps = xhat, mean, rstd, training, eps
         return y
 
     def tensor_stats(ctx, x):
@@ -163,6 +172,8 @@ class NativeBatchNorm(_FusedNorm):
     def grads(ctx, xp, g, x, w, xhat, rstd, needs):
         axes = _batch_axes(x.ndim)
         c = x.shape[1]
+        if xhat is None and needs[1]:          # evaluation: only the weight gradient needs it
+            xhat = (x - ctx.mean) * rstd
         gw, gb = _affine_grads(xp, g, xhat, axes, (c,), needs[1], needs[2])
         gx = None
         if needs[0]:
@@ -179,18 +190,22 @@ def _verify_batch_size(size):
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
 
 
-def _check_params(a, c, named):
-    """torch's checks on the per-channel tensors of batch_norm: element count and dtype."""
-    for name, t in named:
-        if t is None:
-            continue
-        if t._data.size != c:
-            raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
-        if t._data.dtype != a.dtype:
+def _check_dtypes(a, *tensors):
+    """torch's error when a norm's parameters or statistics have another dtype than the input."""
+    for t in tensors:
+        if t is not None and t._data.dtype != a.dtype:
             if a.dtype.itemsize <= 4:
                 raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
                                    f"{_short(_dtype.from_numpy_dtype(a.dtype))}")
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+def _check_params(a, c, named):
+    """torch's checks on the per-channel tensors of batch_norm: element count and dtype."""
+    for name, t in named:
+        if t is not None and t._data.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
+    _check_dtypes(a, *(t for _, t in named))
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -211,8 +226,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError(f"running_{'mean' if running_mean is None else 'var'} must be defined in "
                            "evaluation mode")
-    _check_params(a, c, (('weight', weight), ('bias', bias), ('running_mean', running_mean),
-                         ('running_var', running_var)))
+    _check_params(a, c, (('running_mean', running_mean), ('running_var', running_var),
+                         ('weight', weight), ('bias', bias)))
     momentum = 0.0 if momentum is None else momentum
     if _State.grad_enabled and (input._rg or (weight is not None and weight._rg) or
                                 (bias is not None and bias._rg)):
@@ -319,6 +334,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     a = input._data
     if a.dtype.kind != 'f':
         raise kernel_error('LayerNormKernelImpl', a.dtype)
+    _check_dtypes(a, weight, bias)
     k = len(normalized_shape)
     if _State.grad_enabled and (input._rg or (weight is not None and weight._rg) or
                                 (bias is not None and bias._rg)):
@@ -381,6 +397,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     a = input._data
     if a.dtype.kind != 'f':
         raise kernel_error('GroupNormKernelImpl', a.dtype)
+    _check_dtypes(a, weight, bias)
     if _State.grad_enabled and (input._rg or (weight is not None and weight._rg) or
                                 (bias is not None and bias._rg)):
         return NativeGroupNorm.apply(input, weight, bias, num_groups, eps)

@@ -383,9 +383,10 @@ class Separable(Op):
     def forward(ctx, x, mh, mw):
         ctx.mh, ctx.mw = mh, mw
         a = x._data
-        lead = a.shape[:-2]
-        t = np.ascontiguousarray(a).reshape(-1, a.shape[-1]) @ mw.T
-        t = np.matmul(mh, t.reshape((-1,) + (a.shape[-2], mw.shape[0])))
+        lead, (H, W) = a.shape[:-2], a.shape[-2:]
+        planes = int(np.prod(lead))
+        t = np.ascontiguousarray(a).reshape(planes * H, W) @ mw.T
+        t = np.matmul(mh, t.reshape(planes, H, mw.shape[0]))
         return t.reshape(lead + t.shape[-2:])
 
     @staticmethod
@@ -566,9 +567,9 @@ class MaxUnpool2D(Op):
         size = out_shape[-2] * out_shape[-1]
         flat_idx = idx.reshape(planes, -1)
         if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= size):
-            bad = flat_idx[(flat_idx < 0) | (flat_idx >= size)][0]
+            bad = flat_idx[(flat_idx < 0) | (flat_idx >= size)][-1]     # torch reports the last
             raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
-                               f"{out_shape[-2]}x{out_shape[-1]}")
+                               f"{out_shape[-2]}x{out_shape[-1]})")
         out = np.zeros((planes, size), a.dtype)
         np.put_along_axis(out, flat_idx, a.reshape(planes, -1), axis=1)
         ctx.idx, ctx.in_shape = flat_idx, a.shape
@@ -619,10 +620,9 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd):
                            f"({sizes_str(input.shape)}) but got indices tensor with shape: "
                            f"{sizes_str(indices.shape)}")
     size = _unpool_size(input, k, s, p, output_size, nd)
-    if nd == 1:
-        x, idx = input.unsqueeze(-2), indices.unsqueeze(-2)
-        out = MaxUnpool2D.apply(x, idx, (1, size[0]))
-        return out.squeeze(-2)
+    if nd == 1:     # as torch: through the 2-D kernel on (L, 1) planes
+        out = MaxUnpool2D.apply(input.unsqueeze(-1), indices.unsqueeze(-1), (size[0], 1))
+        return out.squeeze(-1)
     return MaxUnpool2D.apply(input, indices, tuple(size))
 
 

@@ -25,346 +25,381 @@ __all__ = []
 _wrap = Tensor._wrap
 
 
-# -- the time-step schedule -------------------------------------------------------------------------
-class Schedule:
-    """Row offsets and batch sizes of the T time steps of a (possibly packed) sequence."""
-    __slots__ = ('offs', 'sizes', 'T', 'B', 'N', 'uniform', '_last')
+# -- layout ---------------------------------------------------------------------------------------------
+class Steps:
+    """The batch sizes of the T time steps (non-increasing; all B for an unpacked input)."""
+    __slots__ = ('sizes', 'T', 'B', 'uniform', '_rows')
 
-    def __init__(self, batch_sizes, T, B):
-        if batch_sizes is None:
-            self.sizes = [B] * T
-            self.offs = list(range(0, T * B, B))
-            self.uniform = True
-        else:
-            self.sizes = list(batch_sizes)
-            self.offs = np.concatenate(([0], np.cumsum(self.sizes[:-1]))).astype(np.int64).tolist()
-            T, B = len(self.sizes), self.sizes[0]
-            self.uniform = self.sizes[-1] == B
+    def __init__(self, T, B, batch_sizes=None):
         self.T, self.B = T, B
-        self.N = self.offs[-1] + self.sizes[-1] if T else 0
-        self._last = None
+        self.sizes = [B] * T if batch_sizes is None else list(batch_sizes)
+        self.uniform = self.sizes[-1] == B if T else True
+        self._rows = None
 
     def order(self, reverse):
         return range(self.T - 1, -1, -1) if reverse else range(self.T)
 
-    def prev(self, buf, init, t, reverse):
-        """The rows holding the state that step t starts from (a view unless a reverse pass over a
-        packed sequence meets sequences starting there: then their rows come from ``init``)."""
-        n = self.sizes[t]
-        s = t + 1 if reverse else t - 1
-        if s < 0 or s == self.T:
-            return init[:n]
-        lo = self.offs[s]
-        m = self.sizes[s] if reverse else n
-        if m >= n:
-            return buf[lo:lo + n]
-        return np.concatenate((buf[lo:lo + m], init[m:n]))
+    def rows(self):
+        """(step, batch) index arrays of the packed rows, in packed order."""
+        if self._rows is None:
+            self._rows = packed_rows(self.sizes)
+        return self._rows
 
-    def all_prev(self, buf, init, reverse):
-        """prev() of every step, stacked in row order: the (N, H) inputs of the recurrent GEMM."""
-        if self.uniform:
-            B, N = self.B, self.N
-            return np.concatenate((buf[B:], init) if reverse else (init, buf[:N - B]))
-        return np.concatenate([self.prev(buf, init, t, reverse) for t in range(self.T)])
-
-    def final(self, buf, reverse):
-        """The state each sequence ends with: step 0's rows backwards, each one's last row forwards."""
-        if reverse:
-            return buf[:self.B].copy()
-        if self.uniform:
-            return buf[self.N - self.B:].copy()
-        if self._last is None:
-            sizes = np.asarray(self.sizes)
-            lengths = (sizes[None, :] > np.arange(self.B)[:, None]).sum(1)   # steps of each sequence
-            self._last = np.asarray(self.offs)[lengths - 1] + np.arange(self.B)
-        return buf[self._last]
+    def last(self):
+        """The last step of each sequence of the batch."""
+        sizes = np.asarray(self.sizes)
+        return (sizes[None, :] > np.arange(self.B)[:, None]).sum(1) - 1
 
 
-# -- per-mode kernels (one direction of one layer) --------------------------------------------------
-class Kernel:
-    """One direction of one recurrent layer: ``run`` computes the outputs and keeps what backward
-    needs; ``back`` returns (dx_rows, dh0, dc0, weight grads). Weights: w_ih, w_hh, b_ih, b_hh
-    (None without bias), w_hr (LSTM projection or None)."""
-    gates = 1
-
-    def __init__(self, sched, reverse):
-        self.sched, self.reverse = sched, reverse
-
-    def zeros_state(self, like, width):
-        return np.zeros((self.sched.B, width), like.dtype)
-
-    # shared backward tail: the GEMMs over all time steps
-    def weight_grads(self, dpre, dpre_h, x2d, hprev, w_ih, bias, needs):
-        """Gradients of w_ih, w_hh, b_ih, b_hh from the pre-activation gradients of the input part
-        (dpre) and of the recurrent part (dpre_h), plus dx."""
-        need_x, need_w = needs
-        dx = dpre @ w_ih if need_x else None
-        if not need_w:
-            return dx, (None, None, None, None)
-        gw_ih = dpre.T @ x2d
-        gw_hh = dpre_h.T @ hprev
-        if bias:
-            gb_ih = dpre.sum(0)
-            gb_hh = gb_ih.copy() if dpre_h is dpre else dpre_h.sum(0)
-            return dx, (gw_ih, gw_hh, gb_ih, gb_hh)
-        return dx, (gw_ih, gw_hh, None, None)
+def packed_rows(batch_sizes):
+    """(step, batch) coordinates of every row of a packed sequence with these batch sizes."""
+    bs = np.asarray(batch_sizes, np.int64)
+    steps = np.repeat(np.arange(bs.size), bs)
+    starts = np.repeat(np.cumsum(bs) - bs, bs)
+    return steps, np.arange(steps.size) - starts
 
 
 def _scaled(w, scale):
     """w with its rows multiplied by scale (the sigmoid rows halved)."""
-    return w * (scale[:, None] if w.ndim == 2 else scale)
+    return w if scale is None else w * (scale[:, None] if w.ndim == 2 else scale)
+
+
+def _chunks(a):
+    """(T, X, B) -> (X, T*B): the columns of all steps side by side, for the weight GEMMs."""
+    T, X, B = a.shape
+    return a.transpose(1, 0, 2).reshape(X, T * B)
 
 
 _SCALES = {}
 
 
-def _gate_vectors(mode, H, dt):
-    """(scale, shift, low) per gate column: act = tanh(scale * z) * scale + shift is the gate's
-    activation, (act + low) * (1 - act) its derivative (sigmoid: a(1-a), tanh: 1-a^2)."""
-    key = (mode, H, dt)
+def _gate_scale(pattern, H, dt):
+    """Per-row weight scale: 0.5 for sigmoid gates (computed as (tanh(z/2) + 1) / 2), 1 for tanh."""
+    key = (pattern, H, dt)
     v = _SCALES.get(key)
     if v is None:
-        pattern = {'LSTM': (0.5, 0.5, 1.0, 0.5), 'GRU': (0.5, 0.5, 1.0)}[mode]
-        scale = np.repeat(np.array(pattern, dt), H)
-        shift = np.where(scale == 0.5, 0.5, 0.0).astype(dt)
-        low = np.where(scale == 0.5, 0.0, 1.0).astype(dt)
-        v = _SCALES[key] = (scale, shift, low)
+        v = _SCALES[key] = np.repeat(np.array(pattern, dt), H)
     return v
+
+
+# -- per-mode kernels (one direction of one layer) --------------------------------------------------
+class Kernel:
+    """One direction of one recurrent layer in the feature-major layout: every per-step quantity is
+    a (features, batch) block, stacked over time as (T, X, B), so each gate is a contiguous block.
+
+    ``run(xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)`` takes the input as (T, I, B) and initial states
+    as (B, X) (or None for zeros) and returns (hs (T, H_out, B), h_n (B, H_out), c_n (B, H) or None),
+    keeping what backward needs. ``back(dyT, dhn, dcn, w_ih, w_hh, bias, needs, w_hr)`` returns
+    (dxT (T, I, B) or None, dh0 (B, H_out), dc0 or None, (gw_ih, gw_hh, gb_ih, gb_hh, gw_hr)).
+    With a packed batch, step t only computes its first ``sizes[t]`` columns; the other (padding)
+    columns are kept finite and get zero gradients, so the all-steps GEMMs can include them.
+    """
+
+    def __init__(self, steps, reverse):
+        self.steps, self.reverse = steps, reverse
+
+    def buffer(self, shape, dt):
+        return np.empty(shape, dt) if self.steps.uniform else np.zeros(shape, dt)
+
+    def state(self, s, width, dt):
+        """An initial state or final-state gradient (B, width) as a fresh contiguous (width, B)."""
+        if s is None:
+            return np.zeros((width, self.steps.B), dt)
+        return np.array(s.T, dt, order='C')
+
+    def prefill(self, buf, init):
+        """Backwards over a packed batch a sequence starts at its own last step, from init: put init
+        in the padding columns of the later steps, so that prev() is always a plain slice."""
+        if self.reverse and not self.steps.uniform:
+            B = self.steps.B
+            for t, n in enumerate(self.steps.sizes):
+                if n < B:
+                    buf[t, :, n:] = init[:, n:]
+
+    def prev(self, buf, init, t):
+        """The state step t starts from: (X, sizes[t])."""
+        s = t + 1 if self.reverse else t - 1
+        n = self.steps.sizes[t]
+        if s < 0 or s == self.steps.T:
+            return init[:, :n]
+        return buf[s, :, :n]
+
+    def prev_chunks(self, buf, init):
+        """prev() of every step as (X, T*B), for the recurrent weight's gradient."""
+        X, (T, _, B) = buf.shape[1], buf.shape
+        out = np.empty((X, T, B), buf.dtype)
+        if self.reverse:
+            out[:, :T - 1] = buf[1:].transpose(1, 0, 2)
+            out[:, T - 1] = init
+        else:
+            out[:, 0] = init
+            out[:, 1:] = buf[:-1].transpose(1, 0, 2)
+        return out.reshape(X, T * B)
+
+    def final(self, buf):
+        """The state each sequence ends with, as (B, X)."""
+        st = self.steps
+        if self.reverse:
+            return np.ascontiguousarray(buf[0].T)
+        if st.uniform:
+            return np.ascontiguousarray(buf[-1].T)
+        return buf.transpose(0, 2, 1)[st.last(), np.arange(st.B)]
+
+    def project(self, xT, w, b, scale):
+        """The input part of every step's pre-activations: (scale w) @ x_t + scale b, (T, G, B)."""
+        self.xT = xT
+        acts = np.matmul(_scaled(w, scale), xT)
+        if b is not None:
+            acts += np.repeat(_scaled(b, scale)[:, None], self.steps.B, axis=1)
+        return acts
+
+    def weight_grads(self, dpre, dpre_h, hprev, w_ih, bias, needs):
+        """dxT and the gradients of w_ih, w_hh, b_ih, b_hh from the pre-activation gradients of the
+        input part (dpre) and of the recurrent part (dpre_h) of all steps."""
+        need_x, need_w = needs
+        dxT = np.matmul(w_ih.T, dpre) if need_x else None
+        if not need_w:
+            return dxT, (None, None, None, None)
+        xT = self.xT
+        d = _chunks(dpre)
+        gw_ih = d @ xT.transpose(0, 2, 1).reshape(-1, xT.shape[1])
+        dh = d if dpre_h is dpre else _chunks(dpre_h)
+        gw_hh = dh @ hprev.T
+        if not bias:
+            return dxT, (gw_ih, gw_hh, None, None)
+        gb_ih = d.sum(1)
+        gb_hh = gb_ih.copy() if dh is d else dh.sum(1)
+        return dxT, (gw_ih, gw_hh, gb_ih, gb_hh)
 
 
 class RNNKernel(Kernel):
     """h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu."""
 
-    def __init__(self, sched, reverse, relu):
-        super().__init__(sched, reverse)
+    def __init__(self, steps, reverse, relu):
+        super().__init__(steps, reverse)
         self.relu = relu
 
-    def run(self, x2d, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
-        s = self.sched
-        hs = x2d @ w_ih.T
-        if b_ih is not None:
-            hs += b_ih + b_hh
-        if h0 is None:
-            h0 = self.zeros_state(hs, w_hh.shape[1])
-        whh_t = w_hh.T
-        relu, prev, offs, sizes = self.relu, s.prev, s.offs, s.sizes
-        for t in s.order(self.reverse):
-            lo = offs[t]
-            a = hs[lo:lo + sizes[t]]
-            a += prev(hs, h0, t, self.reverse) @ whh_t
+    def run(self, xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
+        st = self.steps
+        hs = self.project(xT, w_ih, None if b_ih is None else b_ih + b_hh, None)
+        h0 = self.state(h0, w_hh.shape[1], hs.dtype)
+        self.prefill(hs, h0)
+        relu, prev, sizes = self.relu, self.prev, st.sizes
+        for t in st.order(self.reverse):
+            a = hs[t, :, :sizes[t]]
+            a += w_hh @ prev(hs, h0, t)
             if relu:
                 np.maximum(a, 0, out=a)
             else:
                 np.tanh(a, out=a)
         self.hs, self.h0 = hs, h0
-        return hs, s.final(hs, self.reverse), None
+        return hs, self.final(hs), None
 
-    def back(self, dy, dhn, dcn, x2d, w_ih, w_hh, bias, needs):
-        s, hs = self.sched, self.hs
+    def back(self, dyT, dhn, dcn, w_ih, w_hh, bias, needs, w_hr=None):
+        st, hs = self.steps, self.hs
         deriv = (hs > 0).astype(hs.dtype) if self.relu else 1 - hs * hs
-        dpre = np.empty_like(hs)
-        R = np.zeros_like(self.h0) if dhn is None else dhn.copy()
-        offs, sizes = s.offs, s.sizes
-        for t in s.order(not self.reverse):
-            lo, n = offs[t], sizes[t]
-            d = dpre[lo:lo + n]
-            if dy is None:
-                np.copyto(d, R[:n])
+        dpre = self.buffer(hs.shape, hs.dtype)
+        R = self.state(dhn, hs.shape[1], hs.dtype)
+        w_hh_t, sizes = w_hh.T, st.sizes
+        for t in st.order(not self.reverse):
+            n = sizes[t]
+            d, Rn = dpre[t, :, :n], R[:, :n]
+            if dyT is None:
+                np.copyto(d, Rn)
             else:
-                np.add(R[:n], dy[lo:lo + n], out=d)
-            d *= deriv[lo:lo + n]
-            np.matmul(d, w_hh, out=R[:n])
-        hprev = s.all_prev(hs, self.h0, self.reverse)
-        dx, gw = self.weight_grads(dpre, dpre, x2d, hprev, w_ih, bias, needs)
-        return dx, R, None, gw + (None,)
+                np.add(Rn, dyT[t, :, :n], out=d)
+            d *= deriv[t, :, :n]
+            np.matmul(w_hh_t, d, out=Rn)
+        hprev = self.prev_chunks(hs, self.h0)
+        dxT, gw = self.weight_grads(dpre, dpre, hprev, w_ih, bias, needs)
+        return dxT, R.T, None, gw + (None,)
 
 
 class LSTMKernel(Kernel):
-    """c' = f c + i g, h' = o tanh(c') (then h' @ W_hr^T with a projection)."""
-    gates = 4
+    """c' = f c + i g, h' = o tanh(c') (then W_hr h' with a projection); gates (i, f, g, o)."""
 
-    def run(self, x2d, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
-        s, rev = self.sched, self.reverse
+    def run(self, xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
+        st = self.steps
+        T, B = st.T, st.B
         H = w_hh.shape[0] // 4
-        dt = x2d.dtype
-        scale, shift, _ = _gate_vectors('LSTM', H, dt)
-        acts = x2d @ _scaled(w_ih, scale).T
-        if b_ih is not None:
-            acts += (b_ih + b_hh) * scale
-        whh_t = _scaled(w_hh, scale).T
-        N, Hout = s.N, w_hh.shape[1]
-        hs = np.empty((N, Hout), dt)
-        hu = hs if w_hr is None else np.empty((N, H), dt)
-        whr_t = None if w_hr is None else w_hr.T
-        cs = np.empty((N, H), dt)
-        tcs = np.empty((N, H), dt)
-        tmp = np.empty((s.B, H), dt)
-        if h0 is None:
-            h0 = self.zeros_state(acts, Hout)
-        if c0 is None:
-            c0 = self.zeros_state(acts, H)
-        prev, offs, sizes = s.prev, s.offs, s.sizes
+        Hout = w_hh.shape[1]
+        dt = xT.dtype
+        scale = _gate_scale((0.5, 0.5, 1.0, 0.5), H, dt)
+        acts = self.project(xT, w_ih, None if b_ih is None else b_ih + b_hh, scale)
+        whh = _scaled(w_hh, scale)
+        hs = self.buffer((T, Hout, B), dt)
+        hu = hs if w_hr is None else self.buffer((T, H, B), dt)
+        cs = self.buffer((T, H, B), dt)
+        tcs = self.buffer((T, H, B), dt)
+        tmp = np.empty((H, B), dt)
+        h0, c0 = self.state(h0, Hout, dt), self.state(c0, H, dt)
+        self.prefill(hs, h0)
+        self.prefill(cs, c0)
+        prev, sizes = self.prev, st.sizes
         H2, H3 = 2 * H, 3 * H
-        for t in s.order(rev):
-            lo, n = offs[t], sizes[t]
-            hi = lo + n
-            a = acts[lo:hi]
-            a += prev(hs, h0, t, rev) @ whh_t
+        for t in st.order(self.reverse):
+            n = sizes[t]
+            a = acts[t, :, :n]
+            a += whh @ prev(hs, h0, t)
             np.tanh(a, out=a)
-            a *= scale
-            a += shift
-            c = cs[lo:hi]
-            np.multiply(a[:, H:H2], prev(cs, c0, t, rev), out=c)
-            tm = tmp[:n]
-            np.multiply(a[:, :H], a[:, H2:H3], out=tm)
+            for sg in (a[:H2], a[H3:]):          # sigmoid = (tanh(z/2) + 1) / 2
+                sg *= 0.5
+                sg += 0.5
+            c, tm, tc, h = cs[t, :, :n], tmp[:, :n], tcs[t, :, :n], hu[t, :, :n]
+            np.multiply(a[H:H2], prev(cs, c0, t), out=c)
+            np.multiply(a[:H], a[H2:H3], out=tm)
             c += tm
-            tc = tcs[lo:hi]
             np.tanh(c, out=tc)
-            np.multiply(a[:, H3:], tc, out=hu[lo:hi])
-            if whr_t is not None:
-                np.matmul(hu[lo:hi], whr_t, out=hs[lo:hi])
+            np.multiply(a[H3:], tc, out=h)
+            if w_hr is not None:
+                np.matmul(w_hr, h, out=hs[t, :, :n])
         self.acts, self.hs, self.hu, self.cs, self.tcs, self.h0, self.c0 = acts, hs, hu, cs, tcs, h0, c0
-        return hs, s.final(hs, rev), s.final(cs, rev)
+        return hs, self.final(hs), self.final(cs)
 
-    def back(self, dy, dhn, dcn, x2d, w_ih, w_hh, bias, needs, w_hr=None):
-        s, rev = self.sched, self.reverse
-        acts, tcs = self.acts, self.tcs
-        H = tcs.shape[1]
+    def back(self, dyT, dhn, dcn, w_ih, w_hh, bias, needs, w_hr=None):
+        st, acts, tcs, cs = self.steps, self.acts, self.tcs, self.cs
+        T, G, B = acts.shape
+        H = G // 4
         H2, H3 = 2 * H, 3 * H
-        low = _gate_vectors('LSTM', H, acts.dtype)[2]
-        deriv = acts + low
-        deriv *= 1 - acts
-        o = acts[:, H3:]
-        k = tcs * tcs
-        np.subtract(1, k, out=k)
-        k *= o
-        cprev = s.all_prev(self.cs, self.c0, rev)
-        dpre = np.empty_like(acts)
-        R = np.zeros_like(self.h0) if dhn is None else dhn.copy()
-        RC = np.zeros_like(self.c0) if dcn is None else dcn.copy()
-        dc = np.empty_like(self.c0)
-        dhr = None if w_hr is None else np.empty_like(self.hs)
-        offs, sizes = s.offs, s.sizes
-        for t in s.order(not rev):
-            lo, n = offs[t], sizes[t]
-            hi = lo + n
-            dh = R[:n] if dy is None else R[:n] + dy[lo:hi]
+        dt = acts.dtype
+        dpre = self.buffer(acts.shape, dt)
+        R = self.state(dhn, self.hs.shape[1], dt)
+        RC = self.state(dcn, H, dt)
+        dc, kb, gb = np.empty((H, B), dt), np.empty((H, B), dt), np.empty((G, B), dt)
+        dhr = None if w_hr is None else self.buffer(self.hs.shape, dt)
+        w_hh_t = w_hh.T
+        w_hr_t = None if w_hr is None else w_hr.T
+        prev, sizes = self.prev, st.sizes
+        # per step, on cache-hot blocks: the gate derivatives are sigmoid' = a (1 - a) and
+        # tanh' = (1 + a)(1 - a), and dc/dh through h = o tanh(c) is o (1 - tanh(c)^2)
+        for t in st.order(not self.reverse):
+            n = sizes[t]
+            Rn = R[:, :n]
+            dh = Rn if dyT is None else Rn + dyT[t, :, :n]
             if dhr is not None:
-                dhr[lo:hi] = dh
-                dh = dh @ w_hr
-            dp = dpre[lo:hi]
-            a = acts[lo:hi]
-            np.multiply(dh, tcs[lo:hi], out=dp[:, H3:])
-            d = dc[:n]
-            np.multiply(dh, k[lo:hi], out=d)
-            d += RC[:n]
-            np.multiply(d, a[:, H2:H3], out=dp[:, :H])
-            np.multiply(d, cprev[lo:hi], out=dp[:, H:H2])
-            np.multiply(d, a[:, :H], out=dp[:, H2:H3])
-            np.multiply(d, a[:, H:H2], out=RC[:n])
-            dp *= deriv[lo:hi]
-            np.matmul(dp, w_hh, out=R[:n])
-        hprev = s.all_prev(self.hs, self.h0, rev)
-        dx, gw = self.weight_grads(dpre, dpre, x2d, hprev, w_ih, bias, needs)
-        gw_hr = dhr.T @ self.hu if dhr is not None and needs[1] else None
-        return dx, R, RC, gw + (gw_hr,)
+                dhr[t, :, :n] = dh
+                dh = w_hr_t @ dh
+            dp, a, tc = dpre[t, :, :n], acts[t, :, :n], tcs[t, :, :n]
+            d, k, g, RCn = dc[:, :n], kb[:, :n], gb[:, :n], RC[:, :n]
+            np.multiply(tc, tc, out=k)
+            np.subtract(1, k, out=k)
+            k *= a[H3:]
+            np.multiply(dh, k, out=d)
+            d += RCn
+            np.multiply(dh, tc, out=dp[H3:])
+            np.multiply(d, a[H2:H3], out=dp[:H])
+            np.multiply(d, prev(cs, self.c0, t), out=dp[H:H2])
+            np.multiply(d, a[:H], out=dp[H2:H3])
+            np.multiply(d, a[H:H2], out=RCn)
+            np.subtract(1, a, out=g)
+            dp *= g
+            np.add(a[H2:H3], 1, out=k)
+            dp[H2:H3] *= k
+            dp[:H2] *= a[:H2]
+            dp[H3:] *= a[H3:]
+            np.matmul(w_hh_t, dp, out=Rn)
+        hprev = self.prev_chunks(self.hs, self.h0)
+        dxT, gw = self.weight_grads(dpre, dpre, hprev, w_ih, bias, needs)
+        gw_hr = _chunks(dhr) @ _chunks(self.hu).T if dhr is not None and needs[1] else None
+        return dxT, R.T, RC.T, gw + (gw_hr,)
 
 
 class GRUKernel(Kernel):
     """r, z = sigmoid(...), n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = n + z (h - n)."""
-    gates = 3
 
-    def run(self, x2d, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
-        s, rev = self.sched, self.reverse
+    def run(self, xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
+        st = self.steps
+        T, B = st.T, st.B
         H = w_hh.shape[1]
-        dt = x2d.dtype
-        scale = _gate_vectors('GRU', H, dt)[0]
         H2 = 2 * H
-        acts = x2d @ _scaled(w_ih, scale).T
+        dt = xT.dtype
+        scale = _gate_scale((0.5, 0.5, 1.0), H, dt)
         b_hn = None
         if b_ih is not None:
             b = b_ih.copy()
             b[:H2] += b_hh[:H2]
-            acts += b * scale
-            b_hn = b_hh[H2:]
-        whh_t = _scaled(w_hh, scale).T
-        N = s.N
-        hs = np.empty((N, H), dt)
-        ghn = np.empty((N, H), dt)
-        tmp = np.empty((s.B, H), dt)
-        if h0 is None:
-            h0 = self.zeros_state(acts, H)
-        prev, offs, sizes = s.prev, s.offs, s.sizes
-        for t in s.order(rev):
-            lo, n = offs[t], sizes[t]
-            hi = lo + n
-            hp = prev(hs, h0, t, rev)
-            gh = hp @ whh_t
-            a = acts[lo:hi]
-            rz = a[:, :H2]
-            rz += gh[:, :H2]
+            b_hn = np.repeat(b_hh[H2:, None], B, axis=1)
+        acts = self.project(xT, w_ih, None if b_ih is None else b, scale)
+        whh = _scaled(w_hh, scale)
+        hs = self.buffer((T, H, B), dt)
+        ghn = self.buffer((T, H, B), dt)
+        tmp = np.empty((H, B), dt)
+        h0 = self.state(h0, H, dt)
+        self.prefill(hs, h0)
+        prev, sizes = self.prev, st.sizes
+        for t in st.order(self.reverse):
+            n = sizes[t]
+            hp = prev(hs, h0, t)
+            gh = whh @ hp
+            a = acts[t, :, :n]
+            rz = a[:H2]
+            rz += gh[:H2]
             np.tanh(rz, out=rz)
             rz *= 0.5
             rz += 0.5
-            hn = ghn[lo:hi]
+            hn, tm, nt, h = ghn[t, :, :n], tmp[:, :n], a[H2:], hs[t, :, :n]
             if b_hn is None:
-                np.copyto(hn, gh[:, H2:])
+                np.copyto(hn, gh[H2:])
             else:
-                np.add(gh[:, H2:], b_hn, out=hn)
-            nt = a[:, H2:]
-            tm = tmp[:n]
-            np.multiply(a[:, :H], hn, out=tm)
+                np.add(gh[H2:], b_hn[:, :n], out=hn)
+            np.multiply(a[:H], hn, out=tm)
             nt += tm
             np.tanh(nt, out=nt)
-            h = hs[lo:hi]
             np.subtract(hp, nt, out=h)
-            h *= a[:, H:H2]
+            h *= a[H:H2]
             h += nt
         self.acts, self.hs, self.ghn, self.h0 = acts, hs, ghn, h0
-        return hs, s.final(hs, rev), None
+        return hs, self.final(hs), None
 
-    def back(self, dy, dhn, dcn, x2d, w_ih, w_hh, bias, needs):
-        s, rev = self.sched, self.reverse
-        acts, hs = self.acts, self.hs
-        H = hs.shape[1]
+    def back(self, dyT, dhn, dcn, w_ih, w_hh, bias, needs, w_hr=None):
+        st, acts, hs, ghn, h0 = self.steps, self.acts, self.hs, self.ghn, self.h0
+        T, G, B = acts.shape
+        H = G // 3
         H2 = 2 * H
-        r, z, nt = acts[:, :H], acts[:, H:H2], acts[:, H2:]
-        hprev = s.all_prev(hs, self.h0, rev)
-        p1 = 1 - z
-        p1 *= 1 - nt * nt                # d h' / d (n pre-activation)
-        p2 = hprev - nt
-        p2 *= z
-        p2 *= 1 - z                      # d h' / d (z pre-activation)
-        p3 = self.ghn * r
-        p3 *= 1 - r                      # d n_pre / d (r pre-activation)
-        dgi = np.empty_like(acts)
-        dgh = np.empty_like(acts)
-        R = np.zeros_like(self.h0) if dhn is None else dhn.copy()
-        offs, sizes = s.offs, s.sizes
-        for t in s.order(not rev):
-            lo, n = offs[t], sizes[t]
-            hi = lo + n
-            dh = R[:n].copy() if dy is None else R[:n] + dy[lo:hi]
-            dn = dgi[lo:hi, H2:]
-            np.multiply(dh, p1[lo:hi], out=dn)
-            g = dgh[lo:hi]
-            np.multiply(dh, p2[lo:hi], out=g[:, H:H2])
-            np.multiply(dn, p3[lo:hi], out=g[:, :H])
-            np.multiply(dn, r[lo:hi], out=g[:, H2:])
-            dh *= z[lo:hi]
-            np.matmul(g, w_hh, out=R[:n])
-            R[:n] += dh
-        dgi[:, :H2] = dgh[:, :H2]
-        dx, gw = self.weight_grads(dgi, dgh, x2d, hprev, w_ih, bias, needs)
-        return dx, R, None, gw + (None,)
+        dt = acts.dtype
+        dgi = self.buffer(acts.shape, dt)
+        dgh = self.buffer(acts.shape, dt)
+        R = self.state(dhn, H, dt)
+        ub, vb = np.empty((H, B), dt), np.empty((H, B), dt)
+        w_hh_t, prev, sizes = w_hh.T, self.prev, st.sizes
+        for t in st.order(not self.reverse):
+            n = sizes[t]
+            Rn = R[:, :n]
+            a = acts[t, :, :n]
+            r, z, nt = a[:H], a[H:H2], a[H2:]
+            dh = Rn.copy() if dyT is None else Rn + dyT[t, :, :n]
+            dn, g, u, v = dgi[t, H2:, :n], dgh[t, :, :n], ub[:, :n], vb[:, :n]
+            np.subtract(1, z, out=v)
+            np.multiply(nt, nt, out=u)
+            np.subtract(1, u, out=u)
+            np.multiply(dh, v, out=dn)
+            dn *= u                                     # d n_pre = dh (1 - z)(1 - n^2)
+            gz = g[H:H2]
+            np.subtract(prev(hs, h0, t), nt, out=gz)
+            gz *= dh
+            gz *= z
+            gz *= v                                     # d z_pre = dh (h - n) z (1 - z)
+            gr = g[:H]
+            np.multiply(dn, ghn[t, :, :n], out=gr)
+            gr *= r
+            np.subtract(1, r, out=u)
+            gr *= u                                     # d r_pre = d n_pre (W_hn h + b_hn) r (1 - r)
+            np.multiply(dn, r, out=g[H2:])              # d (W_hn h + b_hn)
+            dgi[t, :H2, :n] = g[:H2]
+            dh *= z
+            np.matmul(w_hh_t, g, out=Rn)
+            Rn += dh
+        hprev = self.prev_chunks(hs, h0)
+        dxT, gw = self.weight_grads(dgi, dgh, hprev, w_ih, bias, needs)
+        return dxT, R.T, None, gw + (None,)
 
 
-def make_kernel(mode, sched, reverse):
+def make_kernel(mode, steps, reverse):
     if mode == 'LSTM':
-        return LSTMKernel(sched, reverse)
+        return LSTMKernel(steps, reverse)
     if mode == 'GRU':
-        return GRUKernel(sched, reverse)
-    return RNNKernel(sched, reverse, mode == 'RNN_RELU')
+        return GRUKernel(steps, reverse)
+    return RNNKernel(steps, reverse, mode == 'RNN_RELU')
 
 
 # -- autograd ops ---------------------------------------------------------------------------------------
@@ -397,8 +432,9 @@ class RNNLayer(_FusedRecurrence):
     Arguments: spec = (mode, bias, proj, num_directions, exposed), x (T, B, I) or packed data (N, I),
     batch_sizes (tuple of ints, or None when unpacked), h0 (D, B, Hout) or None, c0 (D, B, H) or
     None (LSTM), then the layer's weights. Outputs: y (T, B, D*Hout) or (N, D*Hout), h_n (D, B,
-    Hout) and, for LSTM, c_n (D, B, H). ``exposed`` (the model's last layer): y is handed to the user,
-    so it must not share memory with what backward reads.
+    Hout) and, for LSTM, c_n (D, B, H). ``exposed`` (the model's last layer): y goes to the user, so
+    it is a fresh contiguous array; an inner layer's y is a view of the kernel's (T, H, B) buffer,
+    which is the layout the next layer reads without copying.
     """
     _bname = 'StackBackward0'
 
@@ -407,27 +443,33 @@ class RNNLayer(_FusedRecurrence):
         mode, bias, proj, D, exposed = spec
         xa = x._data
         if batch_sizes is None:
-            T, B = xa.shape[0], xa.shape[1]
-            x2d = xa.reshape(T * B, xa.shape[2])
+            steps = Steps(xa.shape[0], xa.shape[1])
+            xpad = xa
         else:
-            T, B = len(batch_sizes), batch_sizes[0]
-            x2d = xa
-        sched = Schedule(batch_sizes, T, B)
+            steps = Steps(len(batch_sizes), batch_sizes[0], batch_sizes)
+            xpad = np.zeros((steps.T, steps.B, xa.shape[1]), xa.dtype)
+            xpad[steps.rows()] = xa
+        xT = xpad.transpose(0, 2, 1)
         h0a, c0a = _arr(h0), _arr(c0)
         ws = _per_direction([w._data for w in weights], D, bias, proj)
-        kernels, ys, hns, cns = [], [], [], []
+        kernels, hss, hns, cns = [], [], [], []
         for d in range(D):
-            k = make_kernel(mode, sched, d == 1)
-            y, hn, cn = k.run(x2d, None if h0a is None else h0a[d], None if c0a is None else c0a[d],
-                              *ws[d])
+            k = make_kernel(mode, steps, d == 1)
+            hs, hn, cn = k.run(xT, None if h0a is None else h0a[d], None if c0a is None else c0a[d],
+                               *ws[d])
             kernels.append(k)
-            ys.append(y)
+            hss.append(hs)
             hns.append(hn)
             cns.append(cn)
-        y = np.concatenate(ys, axis=1) if D > 1 else ys[0].copy() if exposed else ys[0]
-        if batch_sizes is None:
-            y = y.reshape(T, B, y.shape[1])
-        ctx.kernels, ctx.spec, ctx.x2d = kernels, spec, x2d
+        if batch_sizes is not None:
+            ysT = hss[0] if D == 1 else np.concatenate(hss, axis=1)
+            y = ysT.transpose(0, 2, 1)[steps.rows()]
+        elif exposed:
+            y = np.concatenate([hs.transpose(0, 2, 1) for hs in hss], axis=2) if D > 1 else \
+                np.ascontiguousarray(hss[0].transpose(0, 2, 1))
+        else:
+            y = (hss[0] if D == 1 else np.concatenate(hss, axis=1)).transpose(0, 2, 1)
+        ctx.kernels, ctx.spec, ctx.steps = kernels, spec, steps
         ctx.save_for_backward(x, h0, c0, *weights)
         hn = np.stack(hns)
         if mode == 'LSTM':
@@ -440,27 +482,36 @@ class RNNLayer(_FusedRecurrence):
         saved = ctx.saved_tensors
         x, weights = saved[0], saved[3:]
         mode, bias, proj, D, _ = ctx.spec
+        steps = ctx.steps
         Hout = ghn._data.shape[2]
-        gya = gy._data.reshape(-1, gy._data.shape[-1])
+        gya = gy._data
+        if gya.ndim == 2:                                   # packed: pad the output gradient
+            gpad = np.zeros((steps.T, steps.B, gya.shape[1]), gya.dtype)
+            gpad[steps.rows()] = gya
+            gya = gpad
         need_x = ctx.needs_grad(1)
         need_w = any(ctx.needs_grad(i) for i in range(5, 5 + len(weights)))
         ws = _per_direction([w._data for w in weights], D, bias, proj)
-        dx, dh0, dc0, gws = None, [], [], []
+        dxT, dh0, dc0, gws = None, [], [], []
         for d, k in enumerate(ctx.kernels):
-            w_ih, w_hh, b_ih, b_hh, w_hr = ws[d]
-            dy = gya[:, d * Hout:(d + 1) * Hout] if D > 1 else gya
-            args = (dy, ghn._data[d], None if gcn is None else gcn._data[d], ctx.x2d, w_ih, w_hh,
-                    bias, (need_x, need_w))
-            out = k.back(*args, w_hr=w_hr) if mode == 'LSTM' else k.back(*args)
-            ddx, dh, dc, gw = out
+            w_ih, w_hh, _, _, w_hr = ws[d]
+            dyT = np.ascontiguousarray((gya[:, :, d * Hout:(d + 1) * Hout] if D > 1 else gya)
+                                       .transpose(0, 2, 1))
+            ddx, dh, dc, gw = k.back(dyT, ghn._data[d], None if gcn is None else gcn._data[d],
+                                     w_ih, w_hh, bias, (need_x, need_w), w_hr)
             if ddx is not None:
-                dx = ddx if dx is None else dx + ddx
+                dxT = ddx if dxT is None else dxT + ddx
             dh0.append(dh)
             dc0.append(dc)
-            gws.extend(g for g in gw[:2 + 2 * bias])
+            gws.extend(gw[:2 + 2 * bias])
             if proj:
                 gws.append(gw[4])
-        grads = [None, None if dx is None else _wrap(dx.reshape(x._data.shape)), None,
+        dx = None
+        if dxT is not None:
+            dx = dxT.transpose(0, 2, 1)
+            if x._data.ndim == 2:
+                dx = dx[steps.rows()]
+        grads = [None, None if dx is None else _wrap(dx), None,
                  _wrap(np.stack(dh0)) if ctx.needs_grad(3) else None,
                  _wrap(np.stack(dc0)) if ctx.needs_grad(4) else None]
         grads += [_wrap(g) if g is not None and ctx.needs_grad(5 + i) else None
@@ -486,25 +537,25 @@ class _CellOp(_FusedRecurrence):
 
     @staticmethod
     def forward(ctx, x, h, c, w_ih, w_hh, b_ih, b_hh):
-        cls = type(ctx)
+        mode = type(ctx).mode
         xa = x._data
-        sched = Schedule(None, 1, xa.shape[0])
-        k = make_kernel(cls.mode, sched, False)
-        y, _, cn = k.run(xa, _arr(h), _arr(c), w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh), None)
-        y = y.copy()                    # handed to the user: keep the kernel's copy intact
+        k = make_kernel(mode, Steps(1, xa.shape[0]), False)
+        hs, _, cn = k.run(xa.T[None], _arr(h), _arr(c), w_ih._data, w_hh._data, _arr(b_ih),
+                          _arr(b_hh), None)
+        y = np.ascontiguousarray(hs[0].T)
         ctx.kernels = k
         ctx.save_for_backward(x, h, c, w_ih, w_hh, b_ih, b_hh)
-        return (y, cn) if cls.mode == 'LSTM' else y
+        return (y, cn) if mode == 'LSTM' else y
 
     @staticmethod
     @once_differentiable
     def backward(ctx, gh, gc=None):
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         need_w = any(ctx.needs_grad(i) for i in (3, 4, 5, 6))
-        k = ctx.kernels
-        dx, dh, dc, gw = k.back(gh._data, None, None if gc is None else gc._data, x._data, w_ih._data,
-                                w_hh._data, b_ih is not None, (ctx.needs_grad(0), need_w))
-        grads = [dx, dh, dc] + list(gw[:4])
+        dxT, dh, dc, gw = ctx.kernels.back(gh._data.T[None], None, None if gc is None else gc._data,
+                                           w_ih._data, w_hh._data, b_ih is not None,
+                                           (ctx.needs_grad(0), need_w))
+        grads = [None if dxT is None else dxT[0].T, dh, dc] + list(gw[:4])
         return tuple(_wrap(g) if g is not None and ctx.needs_grad(i) else None
                      for i, g in enumerate(grads))
 

@@ -3,12 +3,11 @@ pixel_shuffle and pixel_unshuffle.
 
 All of these are linear maps of the input, built from three ops whose backward is the op's adjoint
 (so every order of derivative works): :class:`ConstantPadNd` (its adjoint is the opposite padding),
-:class:`GatherAxes` (positions picked along the last axes by index maps: reflect/replicate/circular
-padding, nearest resizing; its adjoint :class:`ScatterAxes` sums them back) and :class:`AxisLinear`
-(a matrix applied along each of the last axes: linear/bilinear/bicubic/trilinear and area resizing,
-with weights computed as torch's kernels compute them).
+:class:`GatherAxes` (positions picked along the last axes, see :class:`Pick`: reflect/replicate/
+circular padding, nearest resizing; its adjoint :class:`ScatterAxes` sums them back) and
+:class:`AxisLinear` (a matrix applied along each of the last axes: linear/bilinear/bicubic/trilinear
+and area resizing, with weights computed as torch's kernels compute them).
 """
-import math
 import numbers
 import warnings
 
@@ -16,11 +15,13 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import _State
-from ...ops._util import Op
+from ...ops._util import Op, _short
+from ... import _dtype
+from ...autograd.function import DelayedError
 from .activation import check_tensor, kernel_error
 
 __all__ = ['pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'pixel_shuffle',
-           'pixel_unshuffle']
+           'pixel_unshuffle', 'affine_grid', 'grid_sample']
 
 _wrap = Tensor._wrap
 
@@ -37,15 +38,23 @@ def _adjoint_name(name):
     return name[:-1] + 'Backward0' if name.endswith('Backward0') else name + 'Backward'
 
 
-class _NamedOp(Op):
-    """A linear op whose node name (its last argument) is given per call, as torch names the node
-    of each padding or resizing mode; ``compute(a, *args)`` is the forward on arrays."""
+def _fresh(out, a):
+    """out as a new C-contiguous array that does not share memory with the input a."""
+    out = np.ascontiguousarray(out)
+    return out.copy() if np.may_share_memory(out, a) else out
+
+
+class _LinearOp(Op):
+    """A linear op: ``compute(a, *args)`` is the forward on arrays (args kept on ctx for backward).
+    When ``named``, the node name is the last argument, as torch names the node of each padding
+    or resizing mode."""
+    named = False
 
     @classmethod
     def forward(cls, ctx, x, *args):
-        ctx._bname = args[-1]
+        if cls.named:
+            ctx._bname = args[-1]
         ctx.args = args
-        ctx.in_shape = x._data.shape
         return cls.compute(x._data, *args)
 
 
@@ -75,26 +84,85 @@ def _constant_pad(a, pads, value):
     return out
 
 
-class ConstantPadNd(Op):
+class ConstantPadNd(_LinearOp):
     """Constant padding of the last dims; the gradient is the opposite padding (a crop)."""
-
-    @staticmethod
-    def compute(a, pads, value):
-        return _constant_pad(a, pads, value)
-
-    @staticmethod
-    def forward(ctx, x, pads, value):
-        ctx.pads = pads
-        return _constant_pad(x._data, pads, value)
+    compute = staticmethod(_constant_pad)
 
     @staticmethod
     def backward(ctx, g):
-        return _record(ConstantPadNd, g, tuple(-p for p in ctx.pads), 0), None, None
+        return _record(ConstantPadNd, g, tuple(-p for p in ctx.args[0]), 0), None, None
 
 
-def _gather(a, maps):
-    """a[..., maps[0][i], maps[1][j], ...] over the last len(maps) axes."""
-    return a[(Ellipsis,) + np.ix_(*maps)] if len(maps) > 1 else a[..., maps[0]]
+class Pick:
+    """Which input positions (of ``size``) each output position along one axis reads: ``idx``,
+    with a plan to do it fast. ``repeat`` = k when idx is arange(size) repeated k times in place
+    (nearest upsampling by an integer factor); ``runs`` = [(first input position, step, count)] when
+    idx is a few runs of step -1, 0 or 1 (padding); otherwise a general gather / scatter-add."""
+    __slots__ = ('idx', 'size', 'repeat', 'runs')
+    MAX_RUNS = 8
+
+    def __init__(self, idx, size):
+        self.idx, self.size = idx, size
+        k = len(idx) // size if size else 0
+        self.repeat = k if k and len(idx) == k * size and np.array_equal(idx, np.arange(len(idx)) // k) \
+            else None
+        self.runs = None if self.repeat else self._runs(idx.tolist())
+
+    @classmethod
+    def _runs(cls, idx):
+        runs, i = [], 0
+        while i < len(idx):
+            j, step = i + 1, 1
+            if j < len(idx) and idx[j] - idx[i] in (-1, 0, 1):
+                step = idx[j] - idx[i]
+                while j < len(idx) and idx[j] - idx[j - 1] == step:
+                    j += 1
+            runs.append((idx[i], step, j - i))
+            if len(runs) > cls.MAX_RUNS:
+                return None
+            i = j
+        return runs
+
+    def gather(self, a, axis):
+        """a's entries along axis at positions idx."""
+        if self.repeat:
+            return a if self.repeat == 1 else np.repeat(a, self.repeat, axis=axis)
+        if self.runs is None:
+            return np.take(a, self.idx, axis=axis)
+        lead = (slice(None),) * axis
+        pieces = []
+        for first, step, count in self.runs:
+            if step == 0:
+                piece = a[lead + (slice(first, first + 1),)]
+                shape = piece.shape[:axis] + (count,) + piece.shape[axis + 1:]
+                pieces.append(np.broadcast_to(piece, shape))
+            else:
+                stop = first + step * count
+                pieces.append(a[lead + (slice(first, stop if stop >= 0 else None, step),)])
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces, axis=axis)
+
+    def scatter(self, g, axis):
+        """The adjoint of gather: g's entries along axis summed into the positions they came from."""
+        shape = g.shape[:axis] + (self.size,) + g.shape[axis + 1:]
+        if self.repeat:
+            if self.repeat == 1:
+                return g
+            return g.reshape(g.shape[:axis] + (self.size, self.repeat) + g.shape[axis + 1:]).sum(axis + 1)
+        if self.runs is None:
+            return _index_add(g, axis, self.idx, self.size)
+        lead = (slice(None),) * axis
+        out = np.zeros(shape, g.dtype)
+        o = 0
+        for first, step, count in self.runs:
+            piece = g[lead + (slice(o, o + count),)]
+            if step == 0:
+                out[lead + (slice(first, first + 1),)] += piece.sum(axis=axis, keepdims=True)
+            elif step == 1:
+                out[lead + (slice(first, first + count),)] += piece
+            else:
+                out[lead + (slice(first - count + 1, first + 1),)] += np.flip(piece, axis)
+            o += count
+        return out
 
 
 def _index_add(g, axis, idx, n):
@@ -113,36 +181,43 @@ def _index_add(g, axis, idx, n):
     return out
 
 
-class GatherAxes(_NamedOp):
-    """out[..., i, j] = x[..., maps[0][i], maps[1][j]]: reflect/replicate/circular padding and
-    nearest resizing. Arguments: (x, maps, name)."""
+class GatherAxes(_LinearOp):
+    """out[..., i, j] = x[..., picks[0].idx[i], picks[1].idx[j]] (one :class:`Pick` per last axis,
+    None: unchanged): reflect/replicate/circular padding and nearest resizing.
+    Arguments: (x, picks, name)."""
+    named = True
 
     @staticmethod
-    def compute(a, maps, name):
-        return _gather(a, maps)
+    def compute(a, picks, name):
+        k, out = len(picks), a
+        for i in range(k - 1, -1, -1):
+            if picks[i] is not None:
+                out = picks[i].gather(out, a.ndim - k + i)
+        return _fresh(out, a)
 
     @staticmethod
     def backward(ctx, g):
-        maps, name = ctx.args
-        sizes = ctx.in_shape[len(ctx.in_shape) - len(maps):]
-        return _record(ScatterAxes, g, maps, sizes, _adjoint_name(name)), None, None
+        picks, name = ctx.args
+        return _record(ScatterAxes, g, picks, _adjoint_name(name)), None, None
 
 
-class ScatterAxes(_NamedOp):
+class ScatterAxes(_LinearOp):
     """The adjoint of GatherAxes: entries summed back into the positions they were picked from.
-    Arguments: (g, maps, sizes, name)."""
+    Arguments: (g, picks, name)."""
+    named = True
 
     @staticmethod
-    def compute(a, maps, sizes, name):
-        k = len(maps)
+    def compute(a, picks, name):
+        k, out = len(picks), a
         for i in range(k):
-            a = _index_add(a, a.ndim - k + i, maps[i], sizes[i])
-        return a
+            if picks[i] is not None:
+                out = picks[i].scatter(out, a.ndim - k + i)
+        return _fresh(out, a)
 
     @staticmethod
     def backward(ctx, g):
-        maps, sizes, name = ctx.args
-        return _record(GatherAxes, g, maps, _adjoint_name(name)), None, None, None
+        picks, name = ctx.args
+        return _record(GatherAxes, g, picks, _adjoint_name(name)), None, None
 
 
 def _apply_matrix(a, m, axis):
@@ -154,17 +229,18 @@ def _apply_matrix(a, m, axis):
     return np.moveaxis(np.tensordot(m, a, axes=([1], [axis])), 0, axis)
 
 
-class AxisLinear(_NamedOp):
+class AxisLinear(_LinearOp):
     """A matrix (out_size, in_size) applied along each of the last axes, the last axis first (None:
     the axis is unchanged). Arguments: (x, mats, name)."""
+    named = True
 
     @staticmethod
     def compute(a, mats, name):
-        k = len(mats)
+        k, out = len(mats), a
         for i in range(k - 1, -1, -1):
             if mats[i] is not None:
-                a = _apply_matrix(a, mats[i], a.ndim - k + i)
-        return np.ascontiguousarray(a)
+                out = _apply_matrix(out, mats[i], a.ndim - k + i)
+        return _fresh(out, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -237,11 +313,13 @@ def pad(input, pad, mode='constant', value=None):
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     _check_pad_mode(a, pads, mode)
     k = len(pads) // 2
-    maps = tuple(_source_index(mode, a.shape[a.ndim - k + j], pads[2 * (k - 1 - j)],
-                               pads[2 * (k - 1 - j) + 1]) for j in range(k))
+    picks = []
+    for j in range(k):
+        n, before, after = a.shape[a.ndim - k + j], pads[2 * (k - 1 - j)], pads[2 * (k - 1 - j) + 1]
+        picks.append(Pick(_source_index(mode, n, before, after), n) if before or after else None)
     name = 'torch::autograd::CopySlices' if mode == 'circular' else \
         f"{'ReflectionPad' if mode == 'reflect' else 'ReplicationPad'}{k}DBackward0"
-    return _record(GatherAxes, input, maps, name)
+    return _record(GatherAxes, input, tuple(picks), name)
 
 
 # -- interpolate ----------------------------------------------------------------------------------
@@ -430,8 +508,9 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     scales = scale_factors or [None] * k
     if mode in ('nearest', 'nearest-exact'):
         exact = mode == 'nearest-exact'
-        maps = tuple(_nearest_map(n, o, s, exact) for n, o, s in zip(in_sizes, output_size, scales))
-        return _record(GatherAxes, input, maps, f"UpsampleNearest{'Exact' if exact else ''}{k}DBackward0")
+        picks = tuple(Pick(_nearest_map(n, o, s, exact), n) for n, o, s in
+                      zip(in_sizes, output_size, scales))
+        return _record(GatherAxes, input, picks, f"UpsampleNearest{'Exact' if exact else ''}{k}DBackward0")
     if a.dtype.kind != 'f':
         raise kernel_error(f"upsample_{mode}{k}d" if mode != 'area' else 'adaptive_avg_pool2d',
                            a.dtype)
@@ -472,7 +551,7 @@ def _shuffle(a, r):
     n = len(lead)
     b = a.reshape(lead + (c // (r * r), r, r, h, w))
     b = b.transpose(tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2))
-    return b.reshape(lead + (c // (r * r), h * r, w * r))
+    return _fresh(b.reshape(lead + (c // (r * r), h * r, w * r)), a)
 
 
 def _unshuffle(a, r):
@@ -481,41 +560,25 @@ def _unshuffle(a, r):
     n = len(lead)
     b = a.reshape(lead + (c, h // r, r, w // r, r))
     b = b.transpose(tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3))
-    return b.reshape(lead + (c * r * r, h // r, w // r))
+    return _fresh(b.reshape(lead + (c * r * r, h // r, w // r)), a)
 
 
-class PixelShuffle(Op):
+class PixelShuffle(_LinearOp):
     """(*, C r^2, H, W) -> (*, C, H r, W r); the gradient is the unshuffle."""
-
-    @staticmethod
-    def compute(a, r):
-        return _shuffle(a, r)
-
-    @staticmethod
-    def forward(ctx, x, r):
-        ctx.r = r
-        return _shuffle(x._data, r)
+    compute = staticmethod(_shuffle)
 
     @staticmethod
     def backward(ctx, g):
-        return _record(PixelUnshuffle, g, ctx.r), None
+        return _record(PixelUnshuffle, g, *ctx.args), None
 
 
-class PixelUnshuffle(Op):
+class PixelUnshuffle(_LinearOp):
     """(*, C, H r, W r) -> (*, C r^2, H, W); the gradient is the shuffle."""
-
-    @staticmethod
-    def compute(a, r):
-        return _unshuffle(a, r)
-
-    @staticmethod
-    def forward(ctx, x, r):
-        ctx.r = r
-        return _unshuffle(x._data, r)
+    compute = staticmethod(_unshuffle)
 
     @staticmethod
     def backward(ctx, g):
-        return _record(PixelShuffle, g, ctx.r), None
+        return _record(PixelShuffle, g, *ctx.args), None
 
 
 def _check_shuffle(name, input, factor, what):
@@ -549,3 +612,188 @@ def pixel_unshuffle(input, downscale_factor):
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, "
                                f"but input.size({axis})={input.shape[axis]} is not divisible by {r}")
     return _record(PixelUnshuffle, input, r)
+
+
+# -- affine_grid / grid_sample --------------------------------------------------------------------
+_GRID_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since "
+                 "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
+                 "documentation of grid_sample for details.")
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of the affine maps theta (N, 2, 3) (or
+    (N, 3, 4)) for an output of ``size``, in grid_sample's normalised coordinates."""
+    if align_corners is None:
+        warnings.warn(_GRID_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = [int(s) for s in size]
+    k = len(size) - 2
+    if k not in (2, 3):
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine "
+                                  f"transforms, respectively. Got size {size}.")
+    if theta.dim() != 3 or tuple(theta.shape[1:]) != (k, k + 1):
+        raise ValueError(f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for size "
+                         f"{size}. Got {theta.shape}.")
+    spatial = size[2:]
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the "
+                      "documentation of affine_grid for details.", stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    dt = theta._data.dtype
+
+    def steps(n):
+        a = 1.0 if align_corners else (n - 1) / n
+        return np.linspace(-a, a, n) if n > 1 else np.zeros(1)
+    coords = np.meshgrid(*[steps(n) for n in spatial], indexing='ij')    # (D,) H, W
+    base = np.stack(coords[::-1], -1)                                      # x (width) first
+    base = np.concatenate([base, np.ones(base.shape[:-1] + (1,))], -1).astype(dt)
+    grid = _wrap(base.reshape(1, -1, k + 1)) @ theta.transpose(1, 2)
+    return grid.view([size[0]] + spatial + [k])
+
+
+def _unnormalize(g, n, align_corners, padding_mode):
+    """Pixel coordinates of normalised grid coordinates g along a dim of size n, and their
+    derivative with respect to g (torch's grid_sampler_compute_source_index_set_grad)."""
+    if align_corners:
+        x, d = (g + 1) * ((n - 1) / 2), (n - 1) / 2
+    else:
+        x, d = ((g + 1) * n - 1) / 2, n / 2
+    d = np.full(x.shape, d, x.dtype)
+    if padding_mode == 'reflection':
+        low, high = (0.0, n - 1.0) if align_corners else (-0.5, n - 0.5)
+        span = high - low
+        if span <= 0:
+            x, d = np.zeros_like(x), np.zeros_like(d)
+        else:
+            rel = x - low
+            d = np.where(rel < 0, -d, d)
+            rel = np.abs(rel)
+            flips = np.floor(rel / span)
+            extra = np.fmod(rel, span)
+            odd = flips % 2 == 1
+            x = np.where(odd, span - extra, extra) + low
+            d = np.where(odd, -d, d)
+    if padding_mode != 'zeros':
+        clipped = (x <= 0) | (x >= n - 1)
+        x, d = np.clip(x, 0, n - 1), np.where(clipped, 0, d)
+    return x, d
+
+
+def _grid_taps(x, y, h, w, mode):
+    """[(flat index (N, P), weight (N, P), dweight/dx, dweight/dy)] of the input pixels each output
+    point reads; taps outside the input get weight 0."""
+    if mode == 'nearest':
+        xs, ys = np.rint(x), np.rint(y)
+        corners = [(xs, ys, np.ones_like(x), 0, 0)]
+    else:
+        x0, y0 = np.floor(x), np.floor(y)
+        wx, wy = x - x0, y - y0
+        ex, ey = 1 - wx, 1 - wy
+        corners = [(x0, y0, ex * ey, -ey, -ex), (x0 + 1, y0, wx * ey, ey, -wx),
+                   (x0, y0 + 1, ex * wy, -wy, ex), (x0 + 1, y0 + 1, wx * wy, wy, wx)]
+    taps = []
+    for cx, cy, weight, dx, dy in corners:
+        inside = (cx >= 0) & (cx <= w - 1) & (cy >= 0) & (cy <= h - 1)
+        idx = (np.clip(cy, 0, h - 1) * w + np.clip(cx, 0, w - 1)).astype(np.int64)
+        taps.append((idx, np.where(inside, weight, 0), np.where(inside, dx, 0), np.where(inside, dy, 0)))
+    return taps
+
+
+def _gather_taps(a, idx):
+    """a (N, C, H * W) read at idx (N, P): (N, C, P)."""
+    return np.take_along_axis(a, np.broadcast_to(idx[:, None, :], a.shape[:2] + idx.shape[1:]), 2)
+
+
+class GridSampler2D(Op):
+    """grid_sample of a 4-D input: bilinear or nearest sampling at grid's points (N, H, W, 2).
+    Arguments: (input, grid, mode, padding_mode, align_corners)."""
+
+    @staticmethod
+    def forward(ctx, x, grid, mode, padding_mode, align_corners):
+        a, gr = x._data, grid._data
+        n, c, h, w = a.shape
+        out_hw = gr.shape[1:3]
+        px, dx = _unnormalize(gr[..., 0].reshape(n, -1), w, align_corners, padding_mode)
+        py, dy = _unnormalize(gr[..., 1].reshape(n, -1), h, align_corners, padding_mode)
+        taps = _grid_taps(px, py, h, w, mode)
+        flat = a.reshape(n, c, h * w)
+        out = sum(_gather_taps(flat, idx) * weight[:, None, :] for idx, weight, _, _ in taps)
+        ctx.save_for_backward(x, grid)
+        ctx.taps, ctx.dxy, ctx.mode = taps, (dx, dy), mode
+        return out.reshape(n, c, *out_hw).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, grid = ctx.saved_tensors
+        grads = [_wrap(a) if a is not None else None for a in _grid_sample_grads(ctx, g, x, grid)]
+        if _State.grad_enabled and (g._rg or x._rg or grid._rg):     # create_graph: not supported
+            present = [i for i, t in enumerate(grads) if t is not None]
+            linked = DelayedError.apply("grid_sample's gradient is not differentiable in torchlet "
+                                        "(double backward of grid_sample is not supported)",
+                                        *[grads[i].requires_grad_() for i in present])
+            for i, t in zip(present, linked if isinstance(linked, tuple) else (linked,)):
+                grads[i] = t
+        return grads[0], grads[1], None, None, None
+
+
+def _grid_sample_grads(ctx, g, x, grid):
+    """(input gradient, grid gradient) arrays of grid_sample (None where not needed)."""
+    a = x._data
+    n, c, h, w = a.shape
+    ga = g._data.reshape(n, c, -1)
+    gx = ggrid = None
+    if ctx.needs_grad(0):
+        base = (np.arange(n * c) * (h * w)).reshape(n, c, 1)
+        acc = np.zeros(n * c * h * w)
+        for idx, weight, _, _ in ctx.taps:
+            acc += np.bincount((base + idx[:, None, :]).ravel(), (ga * weight[:, None, :]).ravel(),
+                               minlength=acc.size)
+        gx = acc.reshape(a.shape).astype(a.dtype)
+    if ctx.needs_grad(1):
+        flat = a.reshape(n, c, h * w)
+        gpx = np.zeros(ga.shape[::2], a.dtype)
+        gpy = np.zeros_like(gpx)
+        if ctx.mode == 'bilinear':
+            for idx, _, dwx, dwy in ctx.taps:
+                v = (_gather_taps(flat, idx) * ga).sum(1)
+                gpx += v * dwx
+                gpy += v * dwy
+        dx, dy = ctx.dxy
+        ggrid = np.stack([gpx * dx, gpy * dy], -1).reshape(grid._data.shape)
+        ggrid = ggrid.astype(grid._data.dtype, copy=False)
+    return gx, ggrid
+
+
+def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corners=None):
+    """Sample input (N, C, H, W) at the normalised points of grid (N, H_out, W_out, 2) ((-1, -1)
+    is the top-left corner): modes 'bilinear' and 'nearest', padding 'zeros', 'border' or
+    'reflection'."""
+    if mode not in ('bilinear', 'nearest', 'bicubic'):
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+                         f"'bicubic', but got: '{mode}'")
+    if padding_mode not in ('zeros', 'border', 'reflection'):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', "
+                         f"or 'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_GRID_WARNING, stacklevel=2)
+        align_corners = False
+    check_tensor(input, 'grid_sampler')
+    sa, sg = list(input.shape), list(grid.shape)
+    if sa[:1] != sg[:1]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got "
+                           f"input with sizes {sa} and grid with sizes {sg}")
+    if sg[-1] != len(sa) - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {len(sa) - 2} in last "
+                           f"dimension, but got grid with sizes {sg}")
+    if len(sa) != 4 or len(sg) != 4:
+        raise NotImplementedError("grid_sample is implemented in torchlet for 4-D inputs only")
+    if mode == 'bicubic':
+        raise NotImplementedError("grid_sample(mode='bicubic') is not yet implemented in torchlet")
+    if grid._data.dtype != input._data.dtype:
+        name = [_short(_dtype.from_numpy_dtype(t._data.dtype)) for t in (input, grid)]
+        raise RuntimeError(f"expected scalar type {name[0]} but found {name[1]}")
+    return GridSampler2D.apply(input, grid, mode, padding_mode, align_corners)

@@ -13,6 +13,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor
 from ...ops._util import Op
+from .._functional.rnn import packed_rows
 
 __all__ = ['PackedSequence', 'invert_permutation', 'pack_padded_sequence', 'pad_packed_sequence',
            'pad_sequence', 'unpad_sequence', 'pack_sequence', 'unpack_sequence']
@@ -99,14 +100,6 @@ def invert_permutation(permutation):
 
 
 # -- the two row movements ------------------------------------------------------------------------
-def _rows(batch_sizes):
-    """(step, batch) coordinates of every packed row."""
-    bs = np.asarray(batch_sizes, np.int64)
-    steps = np.repeat(np.arange(bs.size), bs)
-    starts = np.repeat(np.cumsum(bs) - bs, bs)
-    return steps, np.arange(steps.size) - starts
-
-
 class PackGather(Op):
     """Packed rows taken from a padded (T, B, *) (or batch-first (B, T, *)) tensor."""
     _bname = 'PackPaddedSequenceBackward0'
@@ -178,7 +171,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         raise RuntimeError(f"pack_padded_sequence: a sequence length ({int(lens[0])}) exceeds the "
                            f"padded sequence length ({T})")
     batch_sizes = (lens[None, :] > np.arange(lens[0])[:, None]).sum(1)
-    steps, batch = _rows(batch_sizes)
+    steps, batch = packed_rows(batch_sizes)
     data = PackGather.apply(input, steps, batch, batch_first)
     return PackedSequence(data, _wrap(batch_sizes.astype(np.int64)), sorted_indices, None)
 
@@ -195,7 +188,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         T = total_length
     B = int(batch_sizes[0])
     lengths = (batch_sizes[None, :] > np.arange(B)[:, None]).sum(1).astype(np.int64)
-    steps, batch = _rows(batch_sizes)
+    steps, batch = packed_rows(batch_sizes)
     shape = ((B, T) if batch_first else (T, B)) + tuple(data.shape[1:])
     padded = PadScatter.apply(data, steps, batch, shape, padding_value, batch_first)
     if sequence.unsorted_indices is not None:

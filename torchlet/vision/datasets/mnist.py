@@ -233,7 +233,7 @@ class MNIST(VisionDataset):
         """(PIL image of mode 'L', int target), with transform / target_transform applied."""
         from .._pil import pil_image
         data, targets = self.data, self.targets
-        if isinstance(index, int) and type(data) is Tensor and type(targets) is Tensor:
+        if isinstance(index, (int, np.integer)) and type(data) is Tensor and type(targets) is Tensor:
             img, target = data._data[index], int(targets._data[index])
         else:
             img, target = data[index], int(targets[index])
@@ -305,7 +305,9 @@ class MNIST(VisionDataset):
         if self._check_exists():
             return
         os.makedirs(self.raw_folder, exist_ok=True)
-        for filename, md5 in self.resources:
+        for path, filename, md5 in self._raw_files():
+            if self._raw_ok(path):
+                continue
             archive = os.path.join(self.raw_folder, filename)
             if check_integrity(archive, md5):
                 print(f"Using downloaded and verified file: {archive}")
@@ -315,7 +317,8 @@ class MNIST(VisionDataset):
                 url = f"{mirror}{filename}"
                 try:
                     print(f"Downloading {url}")
-                    download_and_extract_archive(url, download_root=self.raw_folder, filename=filename, md5=md5)
+                    download_and_extract_archive(url, download_root=self.raw_folder, filename=filename,
+                                                 md5=md5)
                 except (OSError, EOFError, IntegrityError) as error:
                     print(f"Failed to download (trying next):\n{error}")
                     continue
@@ -323,8 +326,13 @@ class MNIST(VisionDataset):
                     print()
                 break
             else:
-                raise RuntimeError(missing_files_message(type(self).__name__, self.raw_folder, self.resources,
-                                                         self.mirrors))
+                raise RuntimeError(missing_files_message(type(self).__name__, self.raw_folder,
+                                                         self._missing_archives(), self.mirrors))
+
+    def _missing_archives(self):
+        """[(archive name, md5)] of the files that are neither usable nor downloaded and verified."""
+        return [(name, md5) for path, name, md5 in self._raw_files()
+                if not self._raw_ok(path) and not check_integrity(os.path.join(self.raw_folder, name), md5)]
 
     def extra_repr(self):
         split = "Train" if self.train is True else "Test"
@@ -455,7 +463,8 @@ def load_mnist(root=None, train=True, download=False, transform=None, target_tra
     reason = None
     if root is not None:
         try:
-            ds = MNIST(root, train=train, transform=transform, target_transform=target_transform, download=download)
+            ds = MNIST(root, train=train, transform=transform, target_transform=target_transform,
+                       download=download)
         except RuntimeError as error:
             reason = str(error).splitlines()[0]
         else:

@@ -96,8 +96,8 @@ def _get_redirect_url(url, max_hops=3):
             if response.url == url or response.url is None:
                 return url
             url = response.url
-    raise RecursionError(f"Request to {initial_url} exceeded {max_hops} redirects. The last redirect points to "
-                         f"{url}.")
+    raise RecursionError(f"Request to {initial_url} exceeded {max_hops} redirects. "
+                         f"The last redirect points to {url}.")
 
 
 def _get_google_drive_file_id(url):
@@ -193,8 +193,8 @@ _ZIP_COMPRESSION_MAP = {".bz2": zipfile.ZIP_BZIP2, ".xz": zipfile.ZIP_LZMA}
 
 
 def _extract_zip(from_path, to_path, compression):
-    with zipfile.ZipFile(from_path, "r",
-                         compression=_ZIP_COMPRESSION_MAP[compression] if compression else zipfile.ZIP_STORED) as z:
+    method = _ZIP_COMPRESSION_MAP[compression] if compression else zipfile.ZIP_STORED
+    with zipfile.ZipFile(from_path, "r", compression=method) as z:
         z.extractall(to_path)
 
 
@@ -218,8 +218,10 @@ def _detect_file_type(file):
         if len(suffixes) > 1 and suffixes[-2] in _ARCHIVE_EXTRACTORS:
             return suffixes[-2] + suffix, suffixes[-2], suffix
         return suffix, None, suffix
-    valid_suffixes = sorted(set(_FILE_TYPE_ALIASES) | set(_ARCHIVE_EXTRACTORS) | set(_COMPRESSED_FILE_OPENERS))
-    raise RuntimeError(f"Unknown compression or archive type: '{suffix}'.\nKnown suffixes are: '{valid_suffixes}'.")
+    valid_suffixes = sorted(set(_FILE_TYPE_ALIASES) | set(_ARCHIVE_EXTRACTORS) |
+                            set(_COMPRESSED_FILE_OPENERS))
+    raise RuntimeError(f"Unknown compression or archive type: '{suffix}'.\n"
+                       f"Known suffixes are: '{valid_suffixes}'.")
 
 
 def _decompress(from_path, to_path=None, remove_finished=False):
@@ -229,7 +231,7 @@ def _decompress(from_path, to_path=None, remove_finished=False):
     if not compression:
         raise RuntimeError(f"Couldn't detect a compression from suffix {suffix}.")
     if to_path is None:
-        to_path = pathlib.Path(os.fspath(from_path).replace(suffix, archive_type if archive_type is not None else ""))
+        to_path = pathlib.Path(os.fspath(from_path).replace(suffix, archive_type or ""))
     part = os.fspath(to_path) + ".part"
     try:
         with _COMPRESSED_FILE_OPENERS[compression](from_path, "rb") as rfh, open(part, "wb") as wfh:

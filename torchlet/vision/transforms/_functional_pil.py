@@ -101,8 +101,8 @@ def _parse_fill(fill, img, name="fillcolor"):
         if len(fill) == 1:
             fill = fill * num_channels
         elif len(fill) != num_channels:
-            raise ValueError("The number of elements in 'fill' does not match the number of channels of the image "
-                             f"({len(fill)} != {num_channels})")
+            raise ValueError("The number of elements in 'fill' does not match the number of channels "
+                             f"of the image ({len(fill)} != {num_channels})")
         fill = tuple(fill)
     if img.mode != "F":
         fill = tuple(int(x) for x in fill) if isinstance(fill, (list, tuple)) else int(fill)
@@ -120,7 +120,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     if isinstance(padding, list):
         padding = tuple(padding)
     if isinstance(padding, tuple) and len(padding) not in [1, 2, 4]:
-        raise ValueError(f"Padding must be an int or a 1, 2, or 4 element tuple, not a {len(padding)} element tuple")
+        raise ValueError("Padding must be an int or a 1, 2, or 4 element tuple, "
+                         f"not a {len(padding)} element tuple")
     if isinstance(padding, tuple) and len(padding) == 1:
         padding = padding[0]
     if padding_mode not in ["constant", "edge", "reflect", "symmetric"]:

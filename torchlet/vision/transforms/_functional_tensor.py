@@ -105,7 +105,7 @@ def convert_image_dtype(image, dtype=torch.float):
     return image.to(dtype) * factor
 
 
-# -- flips, crops, pads -------------------------------------------------------------------------------------
+# -- flips, crops, pads ------------------------------------------------------------------------------------
 def vflip(img):
     _assert_image_tensor(img)
     return img.flip(-2)
@@ -169,15 +169,18 @@ def _pad_index(n, before, after, mode):
     return np.where(i >= n, 2 * n - 1 - i, i)
 
 
+def _reflect_pad_message(before, after, dim, shape):
+    return (f"Argument #4: Padding size should be less than the corresponding input dimension, but got: "
+            f"padding ({before}, {after}) at dimension {dim} of input {list(shape)}")
+
+
 def _pad_gather(img, p, mode):
     """Non-constant padding by indexing (differentiable); p = [left, right, top, bottom] >= 0."""
     h, w = img.shape[-2], img.shape[-1]
     if mode == "reflect":
         for before, after, size, dim in ((p[0], p[1], w, img.ndim - 1), (p[2], p[3], h, img.ndim - 2)):
             if before >= size or after >= size:
-                raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
-                                   f"dimension, but got: padding ({before}, {after}) at dimension {dim} of input "
-                                   f"{list(img.shape)}")
+                raise RuntimeError(_reflect_pad_message(before, after, dim, img.shape))
     rows = _pad_index(h, p[2], p[3], mode)
     cols = _pad_index(w, p[0], p[1], mode)
     return img[..., torch.from_numpy(rows[:, None]), torch.from_numpy(cols[None, :])]
@@ -194,7 +197,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     if not isinstance(padding_mode, str):
         raise TypeError("Got inappropriate padding_mode arg")
     if isinstance(padding, (tuple, list)) and len(padding) not in [1, 2, 4]:
-        raise ValueError(f"Padding must be an int or a 1, 2, or 4 element tuple, not a {len(padding)} element tuple")
+        raise ValueError("Padding must be an int or a 1, 2, or 4 element tuple, "
+                         f"not a {len(padding)} element tuple")
     if padding_mode not in ["constant", "edge", "reflect", "symmetric"]:
         raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
     p = _parse_pad_padding(padding)
@@ -207,11 +211,10 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     return _pad_gather(img, p, {"edge": "replicate"}.get(padding_mode, padding_mode))
 
 
-# -- linear resampling along one axis (resize, blur) ---------------------------------------------------------
+# -- linear resampling along one axis (resize, blur) -------------------------------------------------------
 class _AxisMap(Op):
     """``out[..., i, :] = sum_k w[i, k] * x[..., idx[i, k], :]`` along dim ``axis`` (-1 or -2): a banded
     linear map stored as taps. Its gradient is the transposed map, applied with matmul."""
-    _bname = 'UpsampleBackward0'
 
     @staticmethod
     def forward(ctx, x, axis, idx, w, n_in):
@@ -333,7 +336,7 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     return _cast_squeeze_out(img, need_cast=need_cast, need_squeeze=need_squeeze, out_dtype=out_dtype)
 
 
-# -- gaussian blur --------------------------------------------------------------------------------------------
+# -- gaussian blur -----------------------------------------------------------------------------------------
 def _get_gaussian_kernel1d(kernel_size, sigma, np_dtype):
     ksize_half = (kernel_size - 1) * 0.5
     x = np.linspace(-ksize_half, ksize_half, kernel_size).astype(np_dtype)
@@ -344,8 +347,7 @@ def _get_gaussian_kernel1d(kernel_size, sigma, np_dtype):
 def _blur_taps(n, kernel, dim, shape):
     r = len(kernel) // 2
     if r >= n:
-        raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, but "
-                           f"got: padding ({r}, {r}) at dimension {dim} of input {list(shape)}")
+        raise RuntimeError(_reflect_pad_message(r, r, dim, shape))
     idx = np.abs(np.arange(n)[:, None] + np.arange(len(kernel))[None, :] - r)
     idx = np.where(idx >= n, 2 * (n - 1) - idx, idx)
     return idx, np.broadcast_to(kernel, idx.shape).copy()
@@ -366,7 +368,7 @@ def gaussian_blur(img, kernel_size, sigma):
     return _cast_squeeze_out(img, need_cast, need_squeeze, out_dtype)
 
 
-# -- colour ---------------------------------------------------------------------------------------------------
+# -- colour ------------------------------------------------------------------------------------------------
 def rgb_to_grayscale(img, num_output_channels=1):
     if img.ndim < 3:
         raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {img.ndim}")
@@ -502,8 +504,8 @@ def _assert_grid_transform_inputs(img, matrix, interpolation, fill, supported_in
         raise ValueError("Argument matrix should have 6 float values")
     num_channels = get_dimensions(img)[0]
     if fill is not None and isinstance(fill, (tuple, list)) and len(fill) > 1 and len(fill) != num_channels:
-        raise ValueError("The number of elements in 'fill' cannot broadcast to match the number of channels of "
-                         f"the image ({len(fill)} != {num_channels})")
+        raise ValueError("The number of elements in 'fill' cannot broadcast to match the number of "
+                         f"channels of the image ({len(fill)} != {num_channels})")
     if interpolation not in supported_interpolation_modes:
         raise ValueError(f"Interpolation mode '{interpolation}' is unsupported with Tensor input")
 
@@ -607,7 +609,7 @@ def rotate(img, matrix, interpolation="nearest", expand=False, fill=None):
     return _apply_grid_transform(img, gx, gy, interpolation, fill=fill)
 
 
-# -- erase / normalize ----------------------------------------------------------------------------------------
+# -- erase / normalize -------------------------------------------------------------------------------------
 def erase(img, i, j, h, w, v, inplace=False):
     _assert_image_tensor(img)
     if not inplace:
@@ -623,6 +625,10 @@ def normalize(tensor, mean, std, inplace=False):
     if tensor.ndim < 3:
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
                          f"{tensor.size()}")
+    tracked = torch.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad
+                                              for t in (tensor, mean, std))
+    if not tracked:           # the common data-pipeline case: plain NumPy, same float rounding
+        return _normalize_arrays(tensor, mean, std, inplace)
     if not inplace:
         tensor = tensor.clone()
     dtype = tensor.dtype
@@ -637,3 +643,19 @@ def normalize(tensor, mean, std, inplace=False):
     return tensor.sub_(mean).div_(std)
 
 
+def _normalize_arrays(tensor, mean, std, inplace):
+    """normalize without autograd: (x - mean) / std in the tensor's dtype."""
+    a = tensor._data
+    mean, std = (np.asarray(v._data if isinstance(v, Tensor) else v, dtype=a.dtype) for v in (mean, std))
+    if (std == 0).any():
+        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+    if mean.ndim == 1:
+        mean = mean.reshape(-1, 1, 1)
+    if std.ndim == 1:
+        std = std.reshape(-1, 1, 1)
+    if not inplace:
+        return Tensor._wrap((a - mean) / std)
+    np.subtract(a, mean, out=a)
+    np.divide(a, std, out=a)
+    tensor._vc[0] += 1
+    return tensor

@@ -54,6 +54,7 @@ pil_modes_mapping = {
 }
 
 _is_pil_image = is_pil_image
+_I16 = "I;16" if sys.byteorder == "little" else "I;16B"
 
 
 def _interpolation(interpolation):
@@ -61,8 +62,8 @@ def _interpolation(interpolation):
     if isinstance(interpolation, int):
         return _interpolation_modes_from_int(interpolation)
     if not isinstance(interpolation, InterpolationMode):
-        raise TypeError("Argument interpolation should be a InterpolationMode or a corresponding Pillow integer "
-                        "constant")
+        raise TypeError("Argument interpolation should be a InterpolationMode or a corresponding Pillow "
+                        "integer constant")
     return interpolation
 
 
@@ -81,7 +82,7 @@ def get_image_num_channels(img):
     return F_t.get_image_num_channels(img) if isinstance(img, Tensor) else F_pil.get_image_num_channels(img)
 
 
-# -- conversions ----------------------------------------------------------------------------------------------
+# -- conversions -------------------------------------------------------------------------------------------
 def _as_default_float(arr):
     """uint8 array -> default-float tensor in [0, 1] (torch's ``img.to(float).div(255)``)."""
     np_dtype = torch.get_default_dtype().np
@@ -100,7 +101,7 @@ def to_tensor(pic):
     if isinstance(pic, np.ndarray):
         arr = (pic[:, :, None] if pic.ndim == 2 else pic).transpose((2, 0, 1))
     else:
-        mode_to_nptype = {"I": np.int32, "I;16" if sys.byteorder == "little" else "I;16B": np.int16, "F": np.float32}
+        mode_to_nptype = {"I": np.int32, _I16: np.int16, "F": np.float32}
         arr = np.array(pic, mode_to_nptype.get(pic.mode, np.uint8), copy=True)
         if pic.mode == "1":
             arr = 255 * arr
@@ -149,10 +150,11 @@ def to_pil_image(pic, mode=None):
     channels = npimg.shape[2]
     if channels == 1:
         npimg = npimg[:, :, 0]
-        expected_mode = {np.dtype(np.uint8): "L", np.dtype(np.int16): "I;16" if sys.byteorder == "little" else "I;16B",
-                         np.dtype(np.int32): "I", np.dtype(np.float32): "F"}.get(npimg.dtype)
+        expected_mode = {np.dtype(np.uint8): "L", np.dtype(np.int16): _I16, np.dtype(np.int32): "I",
+                         np.dtype(np.float32): "F"}.get(npimg.dtype)
         if mode is not None and mode != expected_mode:
-            raise ValueError(f"Incorrect mode ({mode}) supplied for input type {npimg.dtype}. Should be {expected_mode}")
+            raise ValueError(f"Incorrect mode ({mode}) supplied for input type {npimg.dtype}. "
+                             f"Should be {expected_mode}")
         mode = expected_mode
     else:
         permitted = _CHANNEL_MODES[channels]
@@ -172,7 +174,7 @@ def normalize(tensor, mean, std, inplace=False):
     return F_t.normalize(tensor, mean=mean, std=std, inplace=inplace)
 
 
-# -- geometry ------------------------------------------------------------------------------------------------
+# -- geometry ----------------------------------------------------------------------------------------------
 def _compute_resized_output_size(image_size, size, max_size=None):
     h, w = image_size
     short, long = (w, h) if w <= h else (h, w)
@@ -181,8 +183,8 @@ def _compute_resized_output_size(image_size, size, max_size=None):
         new_short, new_long = requested_new_short, int(requested_new_short * long / short)
         if max_size is not None:
             if max_size <= requested_new_short:
-                raise ValueError(f"max_size = {max_size} must be strictly greater than the requested size for the "
-                                 f"smaller edge size = {size}")
+                raise ValueError(f"max_size = {max_size} must be strictly greater than the requested "
+                                 f"size for the smaller edge size = {size}")
             if new_long > max_size:
                 new_short, new_long = int(max_size * new_short / new_long), max_size
         new_w, new_h = (new_short, new_long) if w <= h else (new_long, new_short)
@@ -197,10 +199,12 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     interpolation = _interpolation(interpolation)
     if isinstance(size, (list, tuple)):
         if len(size) not in [1, 2]:
-            raise ValueError(f"Size must be an int or a 1 or 2 element tuple/list, not a {len(size)} element tuple/list")
+            raise ValueError("Size must be an int or a 1 or 2 element tuple/list, "
+                             f"not a {len(size)} element tuple/list")
         if max_size is not None and len(size) != 1:
-            raise ValueError("max_size should only be passed if size specifies the length of the smaller edge, i.e. "
-                             "size should be an int or a sequence of length 1 in torchscript mode.")
+            raise ValueError("max_size should only be passed if size specifies the length of the smaller "
+                             "edge, i.e. size should be an int or a sequence of length 1 in torchscript "
+                             "mode.")
     _, image_height, image_width = get_dimensions(img)
     if isinstance(size, int):
         size = [size]
@@ -209,7 +213,8 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
         return img
     if not isinstance(img, Tensor):
         if antialias is False:
-            warnings.warn("Anti-alias option is always applied for PIL Image input. Argument antialias is ignored.")
+            warnings.warn("Anti-alias option is always applied for PIL Image input. "
+                          "Argument antialias is ignored.")
         return F_pil.resize(img, size=output_size, interpolation=pil_modes_mapping[interpolation])
     return F_t.resize(img, size=output_size, interpolation=interpolation.value, antialias=antialias)
 
@@ -258,7 +263,8 @@ def center_crop(img, output_size):
     return crop(img, crop_top, crop_left, crop_height, crop_width)
 
 
-def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR, antialias=True):
+def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR,
+                 antialias=True):
     """crop, then resize to size."""
     img = crop(img, top, left, height, width)
     return resize(img, size, interpolation, antialias=antialias)
@@ -282,7 +288,8 @@ def five_crop(img, size):
     _, image_height, image_width = get_dimensions(img)
     crop_height, crop_width = size
     if crop_width > image_width or crop_height > image_height:
-        raise ValueError(f"Requested crop size {size} is bigger than input size {(image_height, image_width)}")
+        raise ValueError(f"Requested crop size {size} is bigger than input size "
+                         f"{(image_height, image_width)}")
     tl = crop(img, 0, 0, crop_height, crop_width)
     tr = crop(img, 0, image_width - crop_width, crop_height, crop_width)
     bl = crop(img, image_height - crop_height, 0, crop_height, crop_width)
@@ -348,7 +355,8 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
     return F_t.rotate(img, matrix=matrix, interpolation=interpolation.value, expand=expand, fill=fill)
 
 
-def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
+def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None,
+           center=None):
     """Rotate by angle, translate by (tx, ty) pixels, scale, and shear by (sx, sy) degrees, keeping
     the image centre (or center) invariant."""
     interpolation = _interpolation(interpolation)
@@ -382,7 +390,12 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
     return F_t.affine(img, matrix=matrix, interpolation=interpolation.value, fill=fill)
 
 
-# -- colour ------------------------------------------------------------------------------------------------------
+# -- colour ------------------------------------------------------------------------------------------------
+def _pil_only(name):
+    return (f"transforms.functional.{name} on tensors is not yet implemented in torchlet "
+            f"(use a PIL image)")
+
+
 def _dispatch(name, img, *args):
     return getattr(F_t if isinstance(img, Tensor) else F_pil, name)(img, *args)
 
@@ -415,8 +428,7 @@ def adjust_gamma(img, gamma, gain=1):
 def adjust_sharpness(img, sharpness_factor):
     """Sharpen (factor > 1) or blur (< 1); PIL images only in torchlet."""
     if isinstance(img, Tensor):
-        raise NotImplementedError("transforms.functional.adjust_sharpness on tensors is not yet implemented in "
-                                  "torchlet (use a PIL image)")
+        raise NotImplementedError(_pil_only("adjust_sharpness"))
     return F_pil.adjust_sharpness(img, sharpness_factor)
 
 
@@ -463,20 +475,18 @@ def solarize(img, threshold):
 def autocontrast(img):
     """Stretch each channel to the full range (PIL images only in torchlet)."""
     if isinstance(img, Tensor):
-        raise NotImplementedError("transforms.functional.autocontrast on tensors is not yet implemented in torchlet "
-                                  "(use a PIL image)")
+        raise NotImplementedError(_pil_only("autocontrast"))
     return F_pil.autocontrast(img)
 
 
 def equalize(img):
     """Equalize the histogram (PIL images only in torchlet)."""
     if isinstance(img, Tensor):
-        raise NotImplementedError("transforms.functional.equalize on tensors is not yet implemented in torchlet "
-                                  "(use a PIL image)")
+        raise NotImplementedError(_pil_only("equalize"))
     return F_pil.equalize(img)
 
 
-# -- tensors only / both ---------------------------------------------------------------------------------------
+# -- tensors only / both -----------------------------------------------------------------------------------
 def erase(img, i, j, h, w, v, inplace=False):
     """Set the h x w box at (i, j) of a tensor image to v."""
     if not isinstance(img, Tensor):
