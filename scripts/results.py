@@ -198,35 +198,35 @@ PLAN = {
         '图5-8 dropout对测试损失值的影响 and 图5-9 BN层对测试数据的影响: test loss with and without dropout / '
         'batch norm (images not included); dropout helps most, batch norm somewhat.'),
         quick=['--epochs', '2', '--train-size', '3000', '--folds', '2', '--cv-epochs', '1']),
-    'lstm_tagger': dict(figures=['loss.png']),
     'mnist_mlp': dict(figures=['loss.png', 'accuracy.png'], args=MNIST_FULL, bench=True,
                       quick=['--epochs', '2', '--limit-batches', '100']),
     'mnist_onehot_mse': dict(figures=['step_loss.png', 'predictions.png'], args=MNIST_FULL, bench=True,
                              quick=['--epochs', '1', '--limit-batches', '40']),
     'mnist_softmax': dict(figures=['loss.png', 'accuracy.png'], args=MNIST_FULL, bench=True,
-                          standard=['--epochs', '3'], quick=['--epochs', '1', '--limit-batches', '100']),
+                          quick=['--epochs', '1', '--limit-batches', '100']),
     'mnist_multiclass': dict(figures=['loss.png', 'accuracy.png'], args=MNIST_FULL, bench=True,
-                             standard=['--epochs', '3'], quick=['--epochs', '1', '--limit-batches', '60']),
+                             quick=['--epochs', '1', '--limit-batches', '60']),
     'cnn_basic': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
-                      standard=['--epochs', '1'], quick=['--epochs', '1', '--limit-batches', '40']),
+                      standard=['--epochs', '3'], quick=['--epochs', '1', '--limit-batches', '40']),
     'cnn_lenet5': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
-                       standard=['--epochs', '1'], quick=['--epochs', '1', '--limit-batches', '40']),
-    'cnn_residual': dict(figures=['accuracy.png'], args=MNIST_FULL, bench=True,
-                         standard=['--epochs', '1', '--limit-batches', '200'],
-                         quick=['--epochs', '1', '--limit-batches', '20']),
-    'cnn_inception': dict(figures=['accuracy.png'], args=MNIST_FULL, bench=True,
-                          standard=['--epochs', '1', '--limit-batches', '100'],
+                       standard=['--epochs', '3'], quick=['--epochs', '1', '--limit-batches', '40']),
+    'cnn_residual': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
+                         standard=['--epochs', '1'], quick=['--epochs', '1', '--limit-batches', '20']),
+    'cnn_inception': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
+                          standard=['--epochs', '1', '--limit-batches', '200'],
                           quick=['--epochs', '1', '--limit-batches', '10']),
 }
-DEFAULT_QUICK = ['--epochs', '2']
+DEFAULT_QUICK = []
 
 
-def example_names():
-    """Every example of the gallery, in the plan's order first."""
+def example_names(everything=False):
+    """The examples of the plan (this task's MNIST/CNN programs and the basic ones), in the plan's
+    order; with ``everything``, every other example of the gallery after them."""
     sys.path.insert(0, ROOT)
     import torchlet.examples
-    names = [n for n in torchlet.examples.names() if hasattr(torchlet.examples.load(n), 'main')]
-    return [n for n in PLAN if n in names] + [n for n in names if n not in PLAN]
+    names = list(torchlet.examples.describe())
+    chosen = [n for n in PLAN if n in names]
+    return chosen + [n for n in names if n not in PLAN] if everything else chosen
 
 
 def example_argv(name, mode, data, extra):
@@ -273,5 +273,265 @@ def run_one(framework, name, argv, out, threads, timeout):
     return metrics
 
 
-if __name__ == '__main__' and len(sys.argv) > 1 and sys.argv[1] == 'worker':
-    sys.exit(worker(sys.argv[2:]))
+
+# ------------------------------------------------------------------------------- the report
+LABELS = {'torchlet': 'torchlet', 'torch': 'PyTorch'}
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f'{value:.4g}'
+    if isinstance(value, list):
+        return '[' + ', '.join(_fmt(v) for v in value[:6]) + (', …' if len(value) > 6 else '') + ']'
+    if isinstance(value, dict):
+        return '{' + ', '.join(f'{k}: {_fmt(v)}' for k, v in list(value.items())[:6]) + '}'
+    return str(value).replace('|', '\\|')
+
+
+def _numeric_curves(history, prefix=''):
+    """{key: list of numbers} of a metrics history (one level of nesting is flattened as 'a/b')."""
+    curves = {}
+    for key, value in (history or {}).items():
+        if isinstance(value, dict) and not prefix:
+            curves.update(_numeric_curves(value, f'{key}/'))
+        elif (isinstance(value, list) and len(value) >= 2
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+            curves[prefix + key] = value
+    return curves
+
+
+PREFERRED_CURVES = ('test_acc', 'train_loss', 'test_loss', 'train_acc', 'loss')
+
+
+def compare_plot(name, runs, path):
+    """One figure overlaying torchlet's and PyTorch's curves (up to 4 history entries)."""
+    curves = {fw: _numeric_curves(runs[fw].get('history')) for fw in FRAMEWORKS if 'error' not in runs.get(fw, {'error': 1})}
+    if len(curves) < 2:
+        return None
+    common = [k for k in curves['torchlet'] if k in curves['torch'] and k not in ('lr', 'epoch_time_s', 'test_time_s')]
+    keys = sorted(common, key=lambda k: (PREFERRED_CURVES.index(k) if k in PREFERRED_CURVES else len(PREFERRED_CURVES)))[:4]
+    if not keys:
+        return None
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 3.0), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        for fw, style in (('torchlet', '-'), ('torch', '--')):
+            ys = curves[fw][key]
+            ax.plot(range(1, len(ys) + 1), ys, style, label=LABELS[fw], marker='.' if len(ys) <= 30 else None)
+        ax.set_title(key, fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(f'{name}: torchlet (solid) vs PyTorch (dashed)', fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path
+
+
+def _per_batch_ms(metrics):
+    history = metrics.get('history') or {}
+    steps, seconds = len(history.get('step_loss') or []), sum(history.get('epoch_time_s') or [])
+    return 1000 * seconds / steps if steps else None
+
+
+def _headline(metrics):
+    summary = metrics.get('summary') or {}
+    if 'test_accuracy' in summary:
+        return f"test acc {100 * summary['test_accuracy']:.2f} %"
+    items = [(k, v) for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)][:3]
+    return ', '.join(f'{k} {_fmt(v)}' for k, v in items)
+
+
+def _seed_text(name, metrics):
+    reported = metrics.get('seed_reported') or {}
+    plan = PLAN.get(name, {}).get('seed')
+    parts = [plan] if plan else []
+    if reported:
+        parts.append('; '.join(f'{k}: {_fmt(v)}' for k, v in reported.items()))
+    return ' '.join(parts) or '—'
+
+
+def _seed_short(name, metrics):
+    """One short phrase of what the seed reports, for the summary table."""
+    reported = metrics.get('seed_reported') or {}
+    if 'test_acc' in reported:
+        return f"test acc {100 * reported['test_acc']:.2f} % after {reported.get('epochs', '?')} epochs"
+    if 'note' in reported:
+        return reported['note']
+    text = PLAN.get(name, {}).get('seed') or _seed_text(name, metrics)
+    return text if len(text) <= 120 else text[:117].rsplit(' ', 1)[0] + ' …'
+
+
+def write_doc(results, settings, doc, figures_dir):
+    """docs/results.md (and its figures) from ``results`` = {name: {framework: metrics}}."""
+    rel = os.path.relpath(figures_dir, os.path.dirname(doc))
+    os.makedirs(figures_dir, exist_ok=True)
+    lines = ['# Results: the seed programs on torchlet and on PyTorch', '',
+             f"Produced by `{settings['command']}` on {settings['date']} ({settings['mode']} mode). "
+             f"Machine: {settings['machine']}; {settings['threads']} thread(s) per run "
+             f"(OMP/OpenBLAS/MKL_NUM_THREADS and `torch.set_num_threads`); runs one after another; load "
+             f"average {settings['load_before']} before and {settings['load_after']} after (other work shared "
+             f"the machine, so timings are indicative). NumPy {settings['numpy']}, PyTorch {settings['torch']}.",
+             '',
+             'Each example of `python -m torchlet.examples` ran twice with the same options, in separate '
+             'processes: on torchlet, and as the *same source file* on PyTorch (scripts/results.py imports '
+             "it with every `import torchlet…` rewritten to `import torch…`; MNIST is read with torchlet's "
+             'IDX reader and handed over as torch tensors, as no torchvision is installed here). The seed is '
+             'the same, and torchlet draws the same random numbers as PyTorch, so both start from the same '
+             'weights and shuffle the same way: the curves should agree up to float rounding. MNIST is the '
+             f"full set from `{settings['data']}` (60 000 training / 10 000 test images) unless a row says "
+             'otherwise. "seed reports" is what the study notes (/work/shared/seeds) print or show; their '
+             'figures are images that are not part of the notes, so they are described, not reproduced.', '',
+             '## Summary', '',
+             '| example | seed | options | seed reports | torchlet | PyTorch | time torchlet / PyTorch |',
+             '|---|---|---|---|---|---|---|']
+    for name, runs in results.items():
+        tl, th = runs.get('torchlet', {}), runs.get('torch', {})
+        ref = tl if 'error' not in tl else th
+        times = (f"{tl.get('wall_s', 0):.0f} s / {th.get('wall_s', 0):.0f} s"
+                 if 'error' not in tl and 'error' not in th else '—')
+        lines.append(f"| [{name}](#{name.replace('_', '_')}) | {ref.get('seed_source') or '?'} | "
+                     f"`{' '.join(ref.get('argv', [])) or '(defaults)'}` | "
+                     f"{_seed_short(name, ref)} | "
+                     f"{'FAILED' if 'error' in tl else _headline(tl)} | {'FAILED' if 'error' in th else _headline(th)} | "
+                     f"{times} |")
+    bench = [(n, r) for n, r in results.items() if PLAN.get(n, {}).get('bench')
+             and all('error' not in r.get(fw, {'error': 1}) for fw in FRAMEWORKS)]
+    if bench:
+        lines += ['', '## Benchmark: the MNIST MLPs and CNNs', '',
+                  'Training time only (the forward/backward/step loop over the batches, data loading included, '
+                  'test pass excluded), from the runs above; ratio = torchlet / PyTorch (lower is better for '
+                  'torchlet). Accuracy on the full 10 000-image test set after the epochs run (with '
+                  '`--limit-batches N`, only N training batches per epoch and the first N test batches).', '',
+                  '| example | batches run (size) | torchlet ms/batch | PyTorch ms/batch | ratio | torchlet s/epoch | '
+                  'PyTorch s/epoch | torchlet acc | PyTorch acc |', '|---|---|---|---|---|---|---|---|---|']
+        for name, runs in bench:
+            tl, th = runs['torchlet'], runs['torch']
+            a, b = _per_batch_ms(tl), _per_batch_ms(th)
+            steps = len(tl['history'].get('step_loss') or [])
+            epochs = len(tl['history'].get('epoch_time_s') or []) or 1
+            per_epoch = [sum(r['history']['epoch_time_s']) / epochs for r in (tl, th)]
+            lines.append(f"| {name} | {steps} ({tl['args'].get('batch_size')}) | {a:.1f} | {b:.1f} | "
+                         f"**{a / b:.2f}** | {per_epoch[0]:.1f} | {per_epoch[1]:.1f} | "
+                         f"{100 * tl['summary']['test_accuracy']:.2f} % | {100 * th['summary']['test_accuracy']:.2f} % |")
+    lines += ['', '## Per example', '']
+    for name, runs in results.items():
+        tl, th = runs.get('torchlet', {}), runs.get('torch', {})
+        ref = tl if 'error' not in tl else th
+        lines += [f'### {name}', '',
+                  f"Seed {ref.get('seed_source') or '?'}. Command: `python -m torchlet.examples run {name} "
+                  f"{' '.join(ref.get('argv', []))}` (both frameworks; outputs under `{settings['out']}/<framework>/{name}`).",
+                  '', f"**Seed reports:** {_seed_text(name, ref)}", '']
+        for fw in FRAMEWORKS:
+            if 'error' in runs.get(fw, {}):
+                lines += [f"**{LABELS[fw]} failed** ({runs[fw]['error']}):", '', '```',
+                          runs[fw].get('log', '')[-1500:].strip(), '```', '']
+        keys = list(dict.fromkeys([*(tl.get('summary') or {}), *(th.get('summary') or {})]))
+        if keys:
+            lines += ['| result | torchlet | PyTorch |', '|---|---|---|']
+            for key in keys:
+                lines.append(f"| {key} | {_fmt((tl.get('summary') or {}).get(key, '—'))} | "
+                             f"{_fmt((th.get('summary') or {}).get(key, '—'))} |")
+            lines.append('')
+        folder = os.path.join(figures_dir, name)
+        os.makedirs(folder, exist_ok=True)
+        figure_names = PLAN.get(name, {}).get('figures') or [f for f in ref.get('files', []) if f.endswith('.png')][:2]
+        cells = {fw: [] for fw in FRAMEWORKS}
+        for fw in FRAMEWORKS:
+            for fig in figure_names:
+                src = os.path.join(settings['out'], fw, name, fig)
+                if os.path.isfile(src):
+                    dst = os.path.join(folder, f'{fw}-{fig}')
+                    shutil.copyfile(src, dst)
+                    cells[fw].append(f'![{LABELS[fw]} {fig}]({rel}/{name}/{fw}-{fig})')
+        if any(cells.values()):
+            lines += ['| torchlet | PyTorch |', '|---|---|']
+            for i in range(max(len(c) for c in cells.values())):
+                lines.append(' | '.join(['', *(c[i] if i < len(c) else '' for c in cells.values()), '']).strip())
+            lines.append('')
+        compare = compare_plot(name, runs, os.path.join(folder, 'compare.png'))
+        if compare:
+            lines += [f'Curves of both runs on one plot: ![{name} compare]({rel}/{name}/compare.png)', '']
+    with open(doc, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines).rstrip() + '\n')
+    return doc
+
+
+# ----------------------------------------------------------------------------------- main
+def parse(argv):
+    parser = argparse.ArgumentParser(prog='python scripts/results.py', description=__doc__.split('\n\n')[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument('--quick', action='store_true', help='tiny settings for every example (a few minutes)')
+    mode.add_argument('--full', action='store_true', help="the seeds' own settings everywhere (hours on 2 cores)")
+    parser.add_argument('--only', default=None, help='comma-separated example names to run')
+    parser.add_argument('--all', action='store_true', help="also the gallery's other examples (RNNs, VAE, ...)")
+    parser.add_argument('--skip', default='', help='comma-separated example names to leave out')
+    parser.add_argument('--frameworks', default='torchlet,torch', help='torchlet, torch or both')
+    parser.add_argument('--threads', type=int, default=1, help='BLAS / torch threads per run')
+    parser.add_argument('--data', default='/work/shared/data', help='data root (full MNIST, diabetes)')
+    parser.add_argument('--out', default=os.path.join(ROOT, 'out', 'results'), help='run outputs')
+    parser.add_argument('--doc', default=os.path.join(ROOT, 'docs', 'results.md'), help='the report to write')
+    parser.add_argument('--no-doc', action='store_true', help='run only; keep docs/results.md as it is')
+    parser.add_argument('--doc-only', action='store_true', help='rewrite the report from OUT/results.json')
+    parser.add_argument('--args', action='append', default=[], metavar="NAME='OPTIONS'",
+                        help="extra options for one example, e.g. --args mnist_mlp='--epochs 5' (repeatable)")
+    parser.add_argument('--timeout', type=int, default=3600, help='seconds allowed per run')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    saved = os.path.join(args.out, 'results.json')
+    if args.doc_only:
+        with open(saved, encoding='utf-8') as f:
+            state = json.load(f)
+        write_doc(state['results'], state['settings'], args.doc, os.path.join(os.path.dirname(args.doc), 'results'))
+        print(f'wrote {args.doc}')
+        return 0
+    mode = 'quick' if args.quick else 'full' if args.full else 'standard'
+    extra = {}
+    for item in args.args:
+        name, _, options = item.partition('=')
+        extra[name] = options.split()
+    names = args.only.split(',') if args.only else example_names(args.all)
+    names = [n for n in names if n not in args.skip.split(',')]
+    frameworks = [f for f in args.frameworks.split(',') if f]
+    import numpy
+    import torch
+    settings = dict(command='python scripts/results.py ' + ' '.join(sys.argv[1:] if argv is None else argv),
+                    date=datetime.date.today().isoformat(), mode=mode, threads=args.threads, data=args.data,
+                    out=os.path.relpath(args.out, ROOT), numpy=numpy.__version__, torch=torch.__version__,
+                    machine=f'{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, '
+                            f'Python {platform.python_version()}',
+                    load_before=' '.join(f'{x:.1f}' for x in os.getloadavg()))
+    results = {}
+    start = time.perf_counter()
+    for name in names:
+        results[name] = {}
+        argv_ex = example_argv(name, mode, args.data, extra)
+        for fw in frameworks:
+            print(f'[results] {name} on {LABELS[fw]}: {" ".join(argv_ex) or "(defaults)"}', flush=True)
+            metrics = run_one(fw, name, argv_ex, os.path.join(args.out, fw, name), args.threads, args.timeout)
+            results[name][fw] = metrics
+            status = f"FAILED: {metrics['error']}" if 'error' in metrics else _headline(metrics)
+            print(f"[results]   {metrics['wall_s']:.1f} s  {status}", flush=True)
+    settings['load_after'] = ' '.join(f'{x:.1f}' for x in os.getloadavg())
+    settings['total_s'] = time.perf_counter() - start
+    os.makedirs(args.out, exist_ok=True)
+    with open(saved, 'w', encoding='utf-8') as f:
+        json.dump({'settings': settings, 'results': results}, f, indent=1)
+    print(f"[results] all runs: {settings['total_s'] / 60:.1f} min; raw results in {saved}")
+    if not args.no_doc and set(frameworks) == set(FRAMEWORKS):
+        write_doc(results, settings, args.doc, os.path.join(os.path.dirname(args.doc), 'results'))
+        print(f'[results] wrote {args.doc}')
+    return 0 if all('error' not in m for r in results.values() for m in r.values()) else 1
+
+
+if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1] == 'worker':
+        sys.exit(worker(sys.argv[2:]))
+    sys.exit(main())

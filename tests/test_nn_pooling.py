@@ -310,3 +310,23 @@ def test_max_pool_ceil_mode_output_sizes_exhaustive():
             a = F.max_pool1d(torchlet.ones(1, size), k, s, p, d, ceil)
             b = TF.max_pool1d(torch.ones(1, size), k, s, p, d, ceil)
             assert tuple(a.shape) == tuple(b.shape), (size, k, s, p, d, ceil)
+
+
+@pytest.mark.parametrize('shape', [(2, 0, 4, 4), (0, 3, 4), (3, 0, 4), (0, 3, 4, 4)])
+@pytest.mark.parametrize('fn', ['adaptive_avg_pool2d', 'adaptive_max_pool2d', 'max_pool2d', 'avg_pool2d'])
+def test_pool_empty_inputs_match_torch(shape, fn):
+    def run(lib):
+        try:
+            out = getattr(lib.nn.functional, fn)(lib.ones(*shape), 2)
+            return tuple(out.shape)
+        except RuntimeError as e:
+            return str(e)
+    assert run(torchlet) == run(torch)
+
+
+def test_remaining_pool_gradchecks():
+    numeric_gradcheck(lambda a: F.adaptive_max_pool1d(a, 3), R(2, 7))
+    numeric_gradcheck(lambda a: F.lp_pool2d(a, 2, 2), np.abs(R(1, 2, 4, 4)) + 0.5)
+    numeric_gradcheck(lambda a: F.lp_pool1d(a, 3, 2, 1), np.abs(R(2, 5)) + 0.5)
+    idx = torchlet.tensor(np.array([[[[0, 3], [9, 14]]]]))
+    numeric_gradcheck(lambda a: F.max_unpool2d(a, idx, 2), R(1, 1, 2, 2))

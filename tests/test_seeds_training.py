@@ -19,152 +19,20 @@ Seed 000: §2 MNIST MLP with MSE on one-hot labels; §7 train/val split, weight 
   load, train/eval, own layers).
 """
 from collections import defaultdict
-import functools
-import gzip
-import os
-from pathlib import Path
-import struct
 
 import numpy as np
 import pytest
 
 import torchlet
 from conftest import torch
-
-LIBS = (torch, torchlet)
-DATA = Path(os.environ.get('TORCHLET_DATA', '/work/shared/data'))
-MNIST_SAMPLE = Path(torchlet.__file__).parent / 'vision' / '_data'   # first 10 000 / 2 000 images
-RTOL, ATOL = 1e-4, 1e-5          # losses, accuracies, outputs
-PARAM_ATOL = 1e-4                # parameters and buffers after training
-
-
-@pytest.fixture(autouse=True, scope='module')
-def one_thread():
-    """Both libraries single-threaded for these small models: faster, and no BLAS threads spinning
-    against each other on a busy machine. The previous settings are restored afterwards."""
-    saved = torch.get_num_threads(), torchlet.get_num_threads()
-    torch.set_num_threads(1)
-    torchlet.set_num_threads(1)
-    yield
-    torch.set_num_threads(saved[0])
-    torchlet.set_num_threads(saved[1])
-
-
-# -- data -------------------------------------------------------------------------------------------
-
-def _data_file(*candidates):
-    for path in candidates:
-        if path.exists():
-            return path
-    pytest.skip(f"data file not found: {candidates[0]}")
-
-
-@functools.lru_cache(maxsize=None)
-def mnist(n, train=True):
-    """The first n MNIST images (uint8, (n, 28, 28)) and labels (int64), read from the IDX files."""
-    prefix = 'train' if train else 't10k'
-    names = (f'{prefix}-images-idx3-ubyte.gz', f'{prefix}-labels-idx1-ubyte.gz')
-    images_path, labels_path = (_data_file(DATA / 'mnist' / name, MNIST_SAMPLE / name) for name in names)
-    with gzip.open(images_path) as f:
-        _, count, rows, cols = struct.unpack('>4i', f.read(16))
-        assert n <= count
-        images = np.frombuffer(f.read(n * rows * cols), np.uint8).reshape(n, rows, cols)
-    with gzip.open(labels_path) as f:
-        f.read(8)
-        labels = np.frombuffer(f.read(n), np.uint8).astype(np.int64)
-    images.flags.writeable = labels.flags.writeable = False
-    return images, labels
-
-
-def mnist_float(n, train=True, mean=0.1307, std=0.3081):
-    """ToTensor() + Normalize((mean,), (std,)) of the first n images: float32 (n, 1, 28, 28)."""
-    images, labels = mnist(n, train)
-    x = ((images.astype(np.float32) / np.float32(255) - np.float32(mean)) / np.float32(std))
-    return x[:, None], labels
+from test_train_equivalence import (ATOL, DATA, RTOL, _data_file, assert_optimizer_states_close,
+                                    assert_records_close, assert_states_close, load_arrays, mnist_float,
+                                    run_twin, state_arrays, tensor_loader, twin)
+from test_train_equivalence import one_thread  # noqa: F401  (autouse fixture: single-threaded)
 
 
 def diabetes_path():
     return _data_file(DATA / 'diabetes' / 'diabetes.csv.gz')
-
-
-def tensor_loader(lib, x, y, batch_size, shuffle=False, seed=0):
-    """DataLoader over TensorDataset(x, y) (numpy arrays); a shuffled one draws from its own
-    Generator seeded with ``seed``."""
-    data = lib.utils.data
-    dataset = data.TensorDataset(lib.from_numpy(x.copy()), lib.from_numpy(y.copy()))
-    generator = lib.Generator().manual_seed(seed) if shuffle else None
-    return data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
-
-
-# -- two libraries, one program ---------------------------------------------------------------------
-
-def state_arrays(model):
-    return {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
-
-
-def load_arrays(model, lib, arrays):
-    model.load_state_dict({k: lib.from_numpy(v.copy()) for k, v in arrays.items()})
-
-
-def twin(build, seed=0):
-    """build(lib) -> module, for torch and for torchlet; torchlet's gets torch's initial state_dict."""
-    torch.manual_seed(seed)
-    th = build(torch)
-    torchlet.manual_seed(seed)
-    tl = build(torchlet)
-    load_arrays(tl, torchlet, state_arrays(th))
-    return th, tl
-
-
-def assert_states_close(tl_model, th_model, rtol=RTOL, atol=PARAM_ATOL):
-    """Same state_dict keys, shapes, dtypes and (within tolerance) values."""
-    sd_tl, sd_th = tl_model.state_dict(), th_model.state_dict()
-    assert list(sd_tl) == list(sd_th)
-    for key, th_value in sd_th.items():
-        tl_value = sd_tl[key]
-        assert str(tl_value.dtype) == str(th_value.dtype), key
-        assert tuple(tl_value.shape) == tuple(th_value.shape), key
-        np.testing.assert_allclose(tl_value.detach().numpy(), th_value.detach().numpy(), rtol=rtol,
-                                   atol=atol, err_msg=key)
-
-
-def assert_records_close(rec_tl, rec_th, rtol=RTOL, atol=ATOL):
-    """Two training records (dict name -> list of numbers): integers equal, floats close."""
-    assert sorted(rec_tl) == sorted(rec_th)
-    for key, th_values in rec_th.items():
-        tl_values = rec_tl[key]
-        assert len(tl_values) == len(th_values), key
-        if all(isinstance(v, (int, list)) for v in th_values):
-            assert tl_values == th_values, key
-        else:
-            np.testing.assert_allclose(tl_values, th_values, rtol=rtol, atol=atol, err_msg=key)
-
-
-def assert_optimizer_states_close(tl_opt, th_opt, rtol=RTOL, atol=PARAM_ATOL):
-    """Same param_groups (hyper-parameters, parameter ids) and per-parameter state."""
-    sd_tl, sd_th = tl_opt.state_dict(), th_opt.state_dict()
-    assert sd_tl['param_groups'] == sd_th['param_groups']
-    assert sorted(sd_tl['state']) == sorted(sd_th['state'])
-    for index, th_state in sd_th['state'].items():
-        tl_state = sd_tl['state'][index]
-        assert sorted(tl_state) == sorted(th_state), index
-        for key, th_value in th_state.items():
-            tl_value = tl_state[key]
-            if isinstance(th_value, torch.Tensor):
-                assert str(tl_value.dtype) == str(th_value.dtype), (index, key)
-                assert tuple(tl_value.shape) == tuple(th_value.shape), (index, key)
-                tl_value, th_value = tl_value.numpy(), th_value.numpy()
-            np.testing.assert_allclose(tl_value, th_value, rtol=rtol, atol=atol, err_msg=f"{index}.{key}")
-
-
-def run_twin(build, program, seed=0, **kwargs):
-    """Train twin models with program(lib, model, **kwargs) -> record; compare records and states."""
-    th, tl = twin(build, seed)
-    rec_th = program(torch, th, **kwargs)
-    rec_tl = program(torchlet, tl, **kwargs)
-    assert_records_close(rec_tl, rec_th)
-    assert_states_close(tl, th)
-    return rec_tl, rec_th, tl, th
 
 
 # -- seed 001 §3.2: MNIST MLP with BatchNorm, lr changed through optimizer.param_groups ---------------
@@ -292,6 +160,47 @@ def test_seed000_mnist_mlp_mse_one_hot():
     rec_tl, rec_th, _, _ = run_twin(seed000_net, seed000_train)
     assert rec_th['train_loss'][-1] < rec_th['train_loss'][0]
     assert isinstance(rec_tl['test_acc'][0], float)
+
+
+def test_seed000_mnist_through_torchvision_api(tmp_path):
+    """The notes load MNIST with torchvision.datasets.MNIST('mnist_data', download=True,
+    transform=Compose([ToTensor(), Normalize((0.1307,), (0.3081,))])). torchlet.vision reads the
+    same files into the same tensors, so training on it follows torch on the same data."""
+    tv = torchlet.vision
+    transform = tv.transforms.Compose([tv.transforms.ToTensor(),
+                                       tv.transforms.Normalize((0.1307,), (0.3081,))])
+    names = [f'{p}-{kind}-idx{d}-ubyte.gz' for p in ('train', 't10k') for kind, d in (('images', 3),
+                                                                                    ('labels', 1))]
+    if all((DATA / 'mnist' / name).exists() for name in names):
+        raw = tmp_path / 'MNIST' / 'raw'        # torchvision's layout; download=True finds the files
+        raw.mkdir(parents=True)
+        for name in names:
+            (raw / name).symlink_to(DATA / 'mnist' / name)
+        dataset = tv.datasets.MNIST(str(tmp_path), train=True, download=True, transform=transform)
+    else:                                       # the sample in the package (the first 10 000 images)
+        dataset = tv.datasets.MNIST(root=None, train=True, transform=transform)
+    subset = torchlet.utils.data.Subset(dataset, range(512))
+    x, y = mnist_float(512)
+    image, label = subset[3]
+    assert tuple(image.shape) == (1, 28, 28) and str(image.dtype) == 'torch.float32' and label == y[3]
+    np.testing.assert_allclose(image.numpy(), x[3], rtol=1e-6, atol=1e-6)
+
+    th, tl = twin(seed000_net)
+    loaders = {torch: tensor_loader(torch, x, y, 64, shuffle=True),
+               torchlet: torchlet.utils.data.DataLoader(subset, batch_size=64, shuffle=True,
+                                                        generator=torchlet.Generator().manual_seed(0))}
+    losses = {}
+    for lib, net in ((torch, th), (torchlet, tl)):
+        optimizer = lib.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+        losses[lib] = []
+        for batch_idx, (x_b, y_b) in enumerate(loaders[lib]):
+            loss = lib.nn.functional.mse_loss(net(x_b.view(x_b.size(0), 28 * 28)), one_hot(lib, y_b))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses[lib].append(loss.item())
+    np.testing.assert_allclose(losses[torchlet], losses[torch], rtol=RTOL, atol=ATOL)
+    assert_states_close(tl, th)
 
 
 # -- seed 002 §7: diabetes, full batch; §8: Dataset / DataLoader ------------------------------------

@@ -13,15 +13,19 @@ __all__ = ['names', 'load', 'describe']
 
 
 def names():
-    """The example names, sorted (the public modules of this package)."""
+    """The public module names of this package, sorted: the examples and their public helpers (such
+    as a shared ``mnist_common``); :func:`describe` keeps only the examples."""
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith('_'))
 
 
 def load(name):
-    """The module of example ``name``; an unknown name raises KeyError listing the known ones."""
-    if name not in names():
-        raise KeyError(f"no example named {name!r}; the examples are: {', '.join(names())}")
-    return importlib.import_module(f'{__name__}.{name}')
+    """The module of example ``name``; an unknown name (or a helper module without ``main``) raises
+    KeyError listing the known ones."""
+    if name in names():
+        module = importlib.import_module(f'{__name__}.{name}')
+        if callable(getattr(module, 'main', None)):
+            return module
+    raise KeyError(f"no example named {name!r}; the examples are: {', '.join(describe())}")
 
 
 def describe():
@@ -30,10 +34,10 @@ def describe():
     table = {}
     for name in names():
         try:
-            module = load(name)
+            module = importlib.import_module(f'{__name__}.{name}')
         except Exception as error:  # noqa: BLE001 (reported, not swallowed)
             table[name] = {'description': f'(cannot import: {type(error).__name__}: {error})', 'seed': '?'}
             continue
-        if hasattr(module, 'main'):
+        if callable(getattr(module, 'main', None)):
             table[name] = {'description': getattr(module, 'DESCRIPTION', ''), 'seed': getattr(module, 'SEED', '')}
     return table

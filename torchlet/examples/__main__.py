@@ -1,7 +1,7 @@
 """``python -m torchlet.examples list | run NAME [options]``: the example gallery's command line."""
 import sys
 
-from . import describe, load, names
+from . import describe, load
 
 USAGE = """\
 usage: python -m torchlet.examples list              the examples, with the notes each comes from
@@ -29,14 +29,18 @@ def main(argv=None):
         return 0
     if command == 'run':
         if not rest or rest[0].startswith('-'):
-            print(f"torchlet.examples run: which example? one of: {', '.join(names())}\n\n{USAGE}", file=sys.stderr)
+            print(f"torchlet.examples run: which example? one of: {', '.join(describe())}\n\n{USAGE}", file=sys.stderr)
             return 2
         try:
             module = load(rest[0])
         except KeyError as error:
             print(f"torchlet.examples run: {error.args[0]}", file=sys.stderr)
             return 2
-        module.main(rest[1:])
+        try:
+            module.main(rest[1:])
+        except FileNotFoundError as error:  # a data file: say which, without a traceback
+            print(f"torchlet.examples run {rest[0]}: error: {error}", file=sys.stderr)
+            return 1
         return 0
     print(f"torchlet.examples: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2

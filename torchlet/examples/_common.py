@@ -229,10 +229,10 @@ class Run:
     def finish(self, summary, history=None, **extra):
         """Write ``metrics.json`` (summary, history, options, files, notes, elapsed time), print the
         summary and return the metrics dict."""
-        from . import describe
+        module = sys.modules.get(f'{__package__}.{self.name}')
         metrics = {
             'example': self.name,
-            'seed_source': describe().get(self.name, {}).get('seed'),
+            'seed_source': getattr(module, 'SEED', None),
             'summary': summary,
             'history': history or {},
             **extra,

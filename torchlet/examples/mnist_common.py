@@ -97,6 +97,21 @@ def find_root(data, dataset='mnist'):
     return None
 
 
+def _missing_message(data, dataset):
+    """Why ``dataset`` was not found under --data, naming the files and where to put them."""
+    class_name, flat, _, _ = DATASETS[dataset]
+    roots = [data] if data is not None else [d for d in (os.environ.get('TORCHLET_DATA'), *_SHARED_DATA_DIRS) if d]
+    found = []
+    for root in roots:
+        for folder in (root, os.path.join(root, flat)):
+            present = [f for f in RAW_FILES if os.path.isfile(os.path.join(folder, f))]
+            if present:
+                found.append(f"{folder} has only {', '.join(present)}")
+    return (f"{class_name} not found (looked in {', '.join(roots) or 'no folder: pass --data'}"
+            f"{'; ' + '; '.join(found) if found else ''}). Put {', '.join(RAW_FILES)} in <root>/{class_name}/raw "
+            f"or in one folder, and pass --data <root>; or add --download to fetch them.")
+
+
 def _torchvision():
     """The torchvision of the framework this module runs on (torchlet.vision under torchlet)."""
     if torch.__name__ == 'torchlet':
@@ -118,9 +133,7 @@ def _open_split(run, train, transform, torchvision):
         return torchvision.datasets.load_mnist(root, train=train, download=args.download, transform=transform,
                                                verbose=train)
     if root is None:
-        raise FileNotFoundError(
-            f"{class_name} not found: put {', '.join(RAW_FILES)} in <root>/{class_name}/raw (or the four "
-            f"files in one folder) and pass --data <root>, or add --download")
+        raise SystemExit(f"[{run.name}] {_missing_message(args.data, dataset)}")
     return getattr(torchvision.datasets, class_name)(root, train=train, transform=transform,
                                                      download=args.download)
 

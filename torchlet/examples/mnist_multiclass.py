@@ -34,9 +34,10 @@ def main(argv=None):
     run = Run(NAME, args)
     train_loader, test_loader, info = load_data(run)
 
-    w1, b1 = torch.randn(200, 784, requires_grad=True), torch.zeros(200, requires_grad=True)
-    w2, b2 = torch.randn(200, 200, requires_grad=True), torch.zeros(200, requires_grad=True)
-    w3, b3 = torch.randn(10, 200, requires_grad=True), torch.zeros(10, requires_grad=True)
+    dev = run.device
+    w1, b1 = torch.randn(200, 784, requires_grad=True, device=dev), torch.zeros(200, requires_grad=True, device=dev)
+    w2, b2 = torch.randn(200, 200, requires_grad=True, device=dev), torch.zeros(200, requires_grad=True, device=dev)
+    w3, b3 = torch.randn(10, 200, requires_grad=True, device=dev), torch.zeros(10, requires_grad=True, device=dev)
     if args.init == 'kaiming':
         torch.nn.init.kaiming_normal_(w1)
         torch.nn.init.kaiming_normal_(w2)

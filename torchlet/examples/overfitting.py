@@ -1,4 +1,5 @@
-"""The overfitting toolbox (seed 000 §7 "过拟合、欠拟合、小技巧", seed 001 §5.3–5.6) on an MLP classifier.
+"""The overfitting toolbox (seed 000 §7 "过拟合、欠拟合、小技巧", seed 001 §5.3–5.6) on an MLP
+classifier.
 
 - train / val / test: ``random_split`` of the training set into train and validation (the notes split
   MNIST's 60 000 into [50 000, 10 000], i.e. 1/6 for validation); the test set stays apart.
@@ -184,7 +185,8 @@ def cross_validate(run, pool, shape):
         val_loader = DataLoader(Subset(pool, val_indices), batch_size=args.batch_size)
         model, optimizer, _ = new_model(run, 'plain', shape)
         for epoch in range(1, args.cv_epochs + 1):
-            train_epoch(run, model, train_loader, criterion, optimizer, desc=f'fold {i + 1}/{k} {epoch}/{args.cv_epochs}')
+            train_epoch(run, model, train_loader, criterion, optimizer,
+                        desc=f'fold {i + 1}/{k} {epoch}/{args.cv_epochs}')
         accuracies.append(evaluate(run, model, val_loader, criterion)[1])
         run.log(f'fold {i + 1}/{k}: validation accuracy {accuracies[-1]:.4f} '
                 f'(train {len(train_indices)}, val {len(val_indices)})')

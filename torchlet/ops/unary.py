@@ -240,7 +240,11 @@ class Relu(IntUnary):
 
     @staticmethod
     def backward(ctx, g):
-        return where(_wrap(ctx.output._data > 0), g, 0.0)
+        mask = ctx.output._data > 0
+        if not _State.grad_enabled:     # first-order backward: one array op
+            gd = g._data
+            return _wrap(np.where(mask, gd, gd.dtype.type(0)))
+        return where(_wrap(mask), g, 0.0)
 
 
 def _sign(a):

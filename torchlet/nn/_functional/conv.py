@@ -62,12 +62,14 @@ class BufferPool:
     out again once nothing outside the pool refers to it (no live view, tensor or saved context).
     A fresh multi-megabyte array costs a page fault per 4 KiB on first touch, which for the conv
     layers of a small CNN is as slow as the GEMMs themselves."""
-    MIN_BYTES = 1 << 18
+    MIN_BYTES = 1 << 18         # smaller arrays come from malloc's own free lists
+    MAX_BYTES = 1 << 29         # at most this much is kept in the pool
     PER_KEY = 4
     MAX_KEYS = 32
 
     def __init__(self):
         self._arrays = OrderedDict()      # (shape, dtype) -> [arrays]
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def empty(self, shape, dtype):
@@ -84,16 +86,23 @@ class BufferPool:
             if arrays is None:
                 arrays = self._arrays[key] = []
                 if len(self._arrays) > self.MAX_KEYS:
-                    self._arrays.popitem(last=False)
+                    self._drop_oldest()
             else:
                 self._arrays.move_to_end(key)
-                for a in arrays:
-                    if sys.getrefcount(a) == 3:   # the list, the loop variable, the call argument
-                        return a
+                a = _unreferenced(arrays)
+                if a is not None:
+                    return a
             a = np.empty(shape, dtype)
-            if len(arrays) < self.PER_KEY:
+            while self._bytes + n > self.MAX_BYTES and len(self._arrays) > 1:
+                self._drop_oldest()
+            if len(arrays) < self.PER_KEY and self._bytes + n <= self.MAX_BYTES:
                 arrays.append(a)
+                self._bytes += n
             return a
+
+    def _drop_oldest(self):
+        _, arrays = self._arrays.popitem(last=False)
+        self._bytes -= sum(a.nbytes for a in arrays)
 
     def zeros(self, shape, dtype):
         a = self.empty(shape, dtype)
@@ -103,8 +112,23 @@ class BufferPool:
     def clear(self):
         with self._lock:
             self._arrays.clear()
+            self._bytes = 0
 
 
+def _unreferenced(arrays):
+    """The first array of the list that nothing outside the list refers to, or None."""
+    for a in arrays:
+        if sys.getrefcount(a) <= _FREE_REFCOUNT:
+            return a
+    return None
+
+
+def _refcount_in_loop(arrays):
+    for a in arrays:            # the same loop as _unreferenced, so the same references count
+        return sys.getrefcount(a)
+
+
+_FREE_REFCOUNT = _refcount_in_loop([np.empty(1)])
 pool = BufferPool()
 
 

@@ -7,13 +7,14 @@ when indices repeat). ``padding_idx`` rows get no gradient; ``scale_grad_by_freq
 row's gradient by its index's count in the batch; ``max_norm`` renormalises the looked-up rows of
 the weight in place first (without autograd), as torch does.
 """
+import warnings
+
 import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
-from ...autograd.function import once_differentiable
-from ...autograd.grad_mode import _State
 from ...ops._util import Op
+from .conv import wrap_grads
 
 __all__ = ['embedding', 'embedding_bag']
 
@@ -63,39 +64,45 @@ def _grad_factors(idx, num_weights, padding_idx, scale_grad_by_freq, dtype):
 
 
 class Embedding(Op):
-    """weight[indices]: args (weight, flat indices, output shape, gradient factors or None)."""
+    """weight[indices]: args (weight, flat indices, output shape, padding_idx or None,
+    scale_grad_by_freq)."""
 
     @staticmethod
-    def forward(ctx, weight, idx, shape, factors):
+    def forward(ctx, weight, idx, shape, padding_idx, scale_grad_by_freq):
         w = weight._data
-        ctx.meta = (idx, w.shape[0], factors)
+        ctx.meta = (idx, w.shape[0], padding_idx, scale_grad_by_freq)
         return np.take(w, idx, axis=0).reshape(shape + w.shape[1:])
 
     @staticmethod
     def backward(ctx, g):
-        idx, num_weights, factors = ctx.meta
-        return EmbeddingDenseBackward.apply(g, idx, num_weights, factors), None, None, None
+        idx, num_weights, padding_idx, scale = ctx.meta
+        return (EmbeddingDenseBackward.apply(g, idx, num_weights, padding_idx, scale),
+                None, None, None, None)
 
 
 class EmbeddingDenseBackward(Op):
-    """The weight gradient of Embedding: g's rows (times factors) added at their indices."""
+    """The weight gradient of Embedding: g's rows added at their indices (none at padding_idx,
+    divided by the index's count with scale_grad_by_freq). Its own gradient is a lookup with the
+    padding rows zeroed and, as in torch, no count scaling."""
 
     @staticmethod
-    def forward(ctx, g, idx, num_weights, factors):
+    def forward(ctx, g, idx, num_weights, padding_idx, scale):
         ga = g._data
         rows = ga.reshape(idx.shape[0], -1)
+        factors = _grad_factors(idx, num_weights, padding_idx, scale, ga.dtype)
         if factors is not None:
             rows = rows * factors[:, None]
-        ctx.meta = (idx, ga.shape, factors)
+        ctx.meta = (idx, ga.shape, padding_idx)
         return scatter_rows(idx, rows, num_weights)
 
     @staticmethod
     def backward(ctx, gg):
-        idx, shape, factors = ctx.meta
-        out = Embedding.apply(gg, idx, shape[:-1], None)
-        if factors is not None:
-            out = out * _wrap(factors.reshape(shape[:-1] + (1,)))
-        return out, None, None, None
+        idx, shape, padding_idx = ctx.meta
+        out = Embedding.apply(gg, idx, shape[:-1], None, False)
+        if padding_idx is not None:
+            keep = (idx != padding_idx).astype(gg._data.dtype).reshape(shape[:-1] + (1,))
+            out = out * _wrap(keep)
+        return out, None, None, None, None
 
 
 def _check_padding_idx(padding_idx, num_weights, what='Padding_idx'):
@@ -148,10 +155,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise IndexError("index out of range in self")
     if max_norm is not None:
         embedding_renorm_(weight, flat, max_norm, norm_type)
-    factors = None
-    if _State.grad_enabled and weight._rg:
-        factors = _grad_factors(flat, V, padding_idx, scale_grad_by_freq, weight._data.dtype)
-    return Embedding.apply(weight, flat, idx.shape, factors)
+    return Embedding.apply(weight, flat, idx.shape, padding_idx, bool(scale_grad_by_freq))
 
 
 # -- embedding_bag ------------------------------------------------------------------------------------
@@ -170,7 +174,8 @@ class EmbeddingBag(Op):
             rows *= psw._data[:, None]
         pad = None if padding_idx is None else idx == padding_idx
         out = np.zeros((nbags, w.shape[1]), w.dtype)
-        ctx.meta = (spec, w, None if psw is None else psw._data)
+        ctx.spec = spec
+        ctx.save_for_backward(weight, psw)
         starts = np.flatnonzero(np.r_[True, bag[1:] != bag[:-1]]) if idx.size else None
         if mode == 'max':
             ctx.arg = arg = np.full(out.shape, -1, np.int64)   # position in idx of each maximum
@@ -198,15 +203,20 @@ class EmbeddingBag(Op):
         return out
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, g):
-        (idx, bag, nbags, mode, padding_idx, factors), w, psw = ctx.meta
-        ga = g._data
+        weight, psw = ctx.saved_tensors
+        grads = EmbeddingBag._grads(ctx, g._data, weight._data, None if psw is None else psw._data)
+        return wrap_grads('EmbeddingBag', grads, g, weight, psw) + (None,)
+
+    @staticmethod
+    def _grads(ctx, ga, w, psw):
+        """(weight gradient, per_sample_weights gradient) as arrays."""
+        idx, bag, nbags, mode, padding_idx, factors = ctx.spec
         if mode == 'max':
             b, d = np.nonzero(ctx.arg >= 0)
             gw = np.zeros(w.shape, ga.dtype)
             np.add.at(gw, (idx[ctx.arg[b, d]], d), ga[b, d])
-            return _wrap(gw), None, None
+            return gw, None
         rows = ga[bag]
         if mode == 'mean':
             rows *= ctx.inv[bag][:, None]
@@ -215,7 +225,6 @@ class EmbeddingBag(Op):
             gpsw = (rows * np.take(w, idx, axis=0)).sum(1)
             if padding_idx is not None:
                 gpsw[idx == padding_idx] = 0
-            gpsw = _wrap(gpsw)
         if ctx.needs_grad(0):
             if psw is not None:
                 rows *= psw[:, None]
@@ -223,21 +232,21 @@ class EmbeddingBag(Op):
                 rows *= factors[:, None]
             if padding_idx is not None:
                 rows[idx == padding_idx] = 0
-            gw = _wrap(scatter_rows(idx, rows, w.shape[0]))
-        return gw, gpsw, None
+            gw = scatter_rows(idx, rows, w.shape[0])
+        return gw, gpsw
 
 
-def _bags(off, n, include_last_offset):
+def _bags(off, n, include_last_offset, type_name):
     """(bag of each index, number of bags, number of indices used) from offsets, with torch's
     checks."""
     if off.size and off[0] != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to "
-                           f"start from position 0. However, got {int(off[0])}")
+                           f"start from position 0. However, got {int(off[0])}\n[ {type_name}{{}} ]")
     if off.size and off[-1] > n:
         raise RuntimeError(f"offsets[-1] can not be greater than input's length {n} but got "
                            f"offsets[-1] of {int(off[-1])}")
     if np.any(off[1:] < off[:-1]):
-        raise RuntimeError(_INDEX_SIZE_MSG)
+        raise RuntimeError(f"embedding_bag: offsets have to be non-decreasing, but got {off.tolist()}")
     if include_last_offset:
         starts, ends = off[:-1], off[1:]
     else:
@@ -246,8 +255,7 @@ def _bags(off, n, include_last_offset):
     return np.repeat(np.arange(nbags), ends - starts), nbags, int(ends[-1]) if nbags else 0
 
 
-_INDEX_SIZE_MSG = ("Expected i < index_size to be true, but got false.  (Could this error message be "
-                   "improved?  If so, please report an enhancement request to PyTorch.)")
+_TENSOR_TYPE = "<class 'torch.Tensor'>"
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
@@ -256,6 +264,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     """Sums, means or maxima of bags of embedding rows: input (B, N) (fixed-size bags) or 1-D input
     with bag starts in offsets; returns (number of bags, D)."""
     if weight.dtype == _dtype.int64 and input.is_floating_point():
+        warnings.warn("Argument order of nn.functional.embedding_bag was changed. Usage "
+                      "`embedding_bag(weight, input, ...)` is deprecated, and should now be "
+                      "`embedding_bag(input, weight, ...)`.", stacklevel=2)
         weight, input = input, weight
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
         raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
@@ -267,7 +278,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a "
                              "mini-batch of fixed length sequences. However, found offsets of type "
-                             f"{type(offsets)}")
+                             f"{_TENSOR_TYPE if isinstance(offsets, Tensor) else type(offsets)}")
         off = np.arange(0, idx.size, idx.shape[1]) if idx.shape[1] else np.zeros(idx.shape[0], np.int64)
         include_last_offset = False
         idx = idx.reshape(-1)
@@ -294,7 +305,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     V = weight.shape[0]
     idx = idx.astype(np.int64)
     if idx.size and (idx.min() < 0 or idx.max() >= V):
-        raise RuntimeError(_INDEX_SIZE_MSG)
+        j = int(np.flatnonzero((idx < 0) | (idx >= V))[0])
+        raise RuntimeError(f"Index {j} of input takes value {int(idx[j])} which is not in the valid range "
+                           f"[0, {V})")
     if max_norm is not None:
         embedding_renorm_(weight, idx, max_norm, norm_type)
     if per_sample_weights is not None and mode != 'sum':
@@ -302,7 +315,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                                   "only supported for mode='sum' (got mode='" + mode + "'). Please open a "
                                   "feature request on GitHub.")
     padding_idx = _check_padding_idx(padding_idx, V, 'padding_idx')
-    bag, nbags, used = _bags(off.astype(np.int64), idx.size, include_last_offset)
+    type_name = 'torch.IntTensor' if off.dtype == np.int32 else 'torch.LongTensor'
+    bag, nbags, used = _bags(off.astype(np.int64), idx.size, include_last_offset, type_name)
     if used < idx.size:
         idx = idx[:used]
         if per_sample_weights is not None:

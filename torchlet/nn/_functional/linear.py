@@ -85,13 +85,14 @@ def _linear_backward_graph(ctx, g, x, w):
 
 
 def _check_linear(x, w, b):
-    """torch's errors for linear(x, w, b): ranks, shapes, dtypes."""
-    if x.ndim == 0 or w.ndim == 0:
-        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x.ndim}D "
-                           f"and {w.ndim}D")
-    if w.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {w.ndim}D")
-    if w.ndim == 1 and b is not None:
+    """torch's errors for linear(x, w, b): ranks, shapes, dtypes (cheap when all is well)."""
+    xs, ws = x._data.shape, w._data.shape
+    if not xs or not ws:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(xs)}D "
+                           f"and {len(ws)}D")
+    if len(ws) > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {len(ws)}D")
+    if len(ws) == 1 and b is not None:
         raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     xd, wd = x._data.dtype, w._data.dtype
     if b is not None and b._data.dtype != wd:
@@ -103,25 +104,26 @@ def _check_linear(x, w, b):
                                f"{_ctype(wd)}")
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_short(x.dtype)} and "
                            f"{_short(w.dtype)}")
-    n_in = x.shape[-1]
-    if w.shape[-1] != n_in:
-        rows = int(np.prod(x.shape[:-1]))
-        if w.ndim == 1:
+    n_in = xs[-1]
+    if ws[-1] != n_in:
+        rows = int(np.prod(xs[:-1]))
+        if len(ws) == 1:
             raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{n_in}), vec "
-                               f"({w.shape[0]})")
+                               f"({ws[0]})")
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{n_in} and "
-                           f"{w.shape[1]}x{w.shape[0]})")
-    if b is not None:
+                           f"{ws[1]}x{ws[0]})")
+    if b is not None and b._data.shape != ws[:1]:
         # the bias is added to the (rows, out_features) product of the flattened input
-        target = (int(np.prod(x.shape[:-1])), w.shape[0]) if x.ndim > 1 else (w.shape[0],)
+        bs = b._data.shape
+        target = (int(np.prod(xs[:-1])), ws[0]) if len(xs) > 1 else (ws[0],)
         try:
-            ok = np.broadcast_shapes(tuple(b.shape), target) == target
+            ok = np.broadcast_shapes(bs, target) == target
         except ValueError:
             ok = False
         if not ok:
-            if x.ndim == 1:
-                raise broadcast_error(target, tuple(b.shape))
-            raise RuntimeError(_expand_message(tuple(b.shape), target))
+            if len(xs) == 1:
+                raise broadcast_error(target, bs)
+            raise RuntimeError(_expand_message(bs, target))
 
 
 def _expand_message(src, target):

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.function import Op
-from .conv import Window, wrap_grads, check_tensor, sizes_str
+from ...ops._util import _short
+from .conv import Window, wrap_grads, check_tensor, sizes_str, pool
 
 __all__ = ['max_pool1d', 'max_pool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'avg_pool1d', 'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',
@@ -138,7 +139,8 @@ def _as_2d(fn, input, *args):
 def _running_max(views, nan_aware):
     """(max, index of the view holding it) over same-shaped views: the first maximum wins, a NaN
     wins over any number and the last NaN wins over earlier ones (torch's CPU kernels)."""
-    best = np.array(views[0])
+    best = pool.empty(views[0].shape, views[0].dtype)
+    np.copyto(best, views[0])
     n = len(views)
     arg = np.zeros(best.shape, np.uint8 if n < 256 else np.int32)
     for k in range(1, n):
@@ -175,16 +177,19 @@ class MaxPool2DWithIndices(Op):
         win, arg = ctx.win, ctx.arg
         ga = _batched(g._data)[0]
         N, C = ctx.in_shape[:2]
-        buf = np.zeros((N, C, win.Hp, win.Wp), ga.dtype)
-        disjoint = win.sh >= win.dh * (win.kh - 1) + 1 and win.sw >= win.dw * (win.kw - 1) + 1
+        # windows that tile the input without overlap or gaps: each offset view is written once
+        tiled = (win.sh == win.dh * (win.kh - 1) + 1 and win.sw == win.dw * (win.kw - 1) + 1 and
+                 win.dh == win.dw == 1 and win.Hp == win.Ho * win.sh and win.Wp == win.Wo * win.sw)
+        buf = pool.empty((N, C, win.Hp, win.Wp), ga.dtype) if tiled else \
+            pool.zeros((N, C, win.Hp, win.Wp), ga.dtype)
         k = 0
         for i in range(win.kh):
             for j in range(win.kw):
-                part = ga * (arg == k)
-                if disjoint:
-                    win.offset(buf, i, j)[...] = part
+                view = win.offset(buf, i, j)
+                if tiled:
+                    np.multiply(ga, arg == k, out=view)
                 else:
-                    win.offset(buf, i, j)[...] += part
+                    view += ga * (arg == k)
                 k += 1
         gx = _unbatch(win.crop(buf), ctx.batched)
         return wrap_grads('MaxPool2DWithIndices', (gx,), g) + (None,)
@@ -320,7 +325,7 @@ class AvgPool2D(Op):
         ga = _batched(g._data)[0]
         gd = _divide(ga, ctx.div)
         N, C = ctx.in_shape[:2]
-        buf = np.zeros((N, C, win.Hp, win.Wp), ga.dtype)
+        buf = pool.zeros((N, C, win.Hp, win.Wp), ga.dtype)
         for i in range(win.kh):
             for j in range(win.kw):
                 win.offset(buf, i, j)[...] += gd
@@ -423,15 +428,14 @@ def _check_adaptive(x, out, fn, nd):
         raise RuntimeError(f"Trying to create tensor with negative dimension "
                            f"{next(o for o in out if o < 0)}: {sizes_str(sizes)}")
     shape = x.shape if nd == 2 else x.shape[:-1] + (1, x.shape[-1])
-    nd4 = len(shape)
-    for i in range(1, nd4):
-        if nd4 == 4 and i == 1 or shape[i] != 0:
+    avg4 = name2d == 'adaptive_avg_pool2d' and len(shape) == 4    # torch's avg kernel skips C
+    for i in range(1, len(shape)):
+        if shape[i] != 0 or (avg4 and i == 1):
             continue
         raise RuntimeError(f"{name2d}(): Expected input to have non-zero size for non-batch "
                            f"dimensions, but input has sizes {sizes_str(shape)} with dimension {i} "
                            "being empty")
     if x._data.dtype.kind not in 'fc':
-        from ...ops._util import _short
         raise NotImplementedError(f"\"{name2d}\" not implemented for '{_short(x.dtype)}'")
 
 

@@ -17,8 +17,8 @@ Gate order matches torch: LSTM (i, f, g, o), GRU (r, z, n) with
 """
 import numpy as np
 
-from ...autograd.function import once_differentiable
 from ...ops._util import Op, Tensor
+from .conv import wrap_grads
 
 __all__ = []
 
@@ -172,7 +172,82 @@ class Kernel:
         return dxT, (gw_ih, gw_hh, gb_ih, gb_hh)
 
 
-class RNNKernel(Kernel):
+class StackedKernel(Kernel):
+    """LSTM and Elman RNN: step k's input x_t, the state it starts from and a row of ones (for the
+    biases) are stacked in ``Z[k]`` (I + H_out [+ 1], B), so one GEMM with [W_ih | W_hh | b] gives
+    the step's pre-activations, and the step writes its output straight into ``Z[k + 1]``. Buffers
+    are in processing order (k = t forwards, T - 1 - t backwards); the weight gradients are a single
+    GEMM of the pre-activation gradients with Z."""
+    perm = None                  # internal gate order (row permutation of torch's), or None
+    sigmoid_rows = 0             # leading (internal) rows that are sigmoid gates
+
+    def stack(self, xT, h0, w_ih, w_hh, b_ih, b_hh):
+        """Build Z, the stacked weights and the processing order; returns (Z, W, ts, ns)."""
+        st = self.steps
+        T, B = st.T, st.B
+        I, P = xT.shape[1], w_hh.shape[1]
+        bias = b_ih is not None
+        dt = xT.dtype
+        ts = list(st.order(self.reverse))
+        ns = [st.sizes[t] for t in ts]
+        Z = self.buffer((T + 1, I + P + bias, B), dt)
+        Z[:T, :I] = xT[::-1] if self.reverse else xT
+        if bias:
+            Z[:, I + P] = 1
+        h0 = self.state(h0, P, dt)
+        self.fill_states(Z[:, I:I + P], h0, ns)
+        perm = self.perm
+        W = np.empty((w_hh.shape[0], I + P + bias), dt)
+        W[:, :I] = w_ih if perm is None else w_ih[perm]
+        W[:, I:I + P] = w_hh if perm is None else w_hh[perm]
+        if bias:
+            b = b_ih + b_hh
+            W[:, I + P] = b if perm is None else b[perm]
+        W[:self.sigmoid_rows] *= 0.5             # sigmoid(z) = (tanh(z / 2) + 1) / 2
+        self.Z, self.I, self.P, self.ts, self.ns = Z, I, P, ts, ns
+        self.w_hh_t = (w_hh if perm is None else w_hh[perm]).T
+        return Z, W, ts, ns
+
+    def fill_states(self, S, init, ns):
+        """S[0] = init; backwards over a packed batch, a sequence starts at its own last step: put
+        init in the columns of the steps before it, so that step k always starts from S[k]."""
+        S[0] = init
+        if self.reverse and not self.steps.uniform:
+            for k in range(1, len(ns)):
+                if ns[k - 1] < self.steps.B:
+                    S[k, :, ns[k - 1]:] = init[:, ns[k - 1]:]
+
+    def outputs(self, S):
+        """Per-step results S[k + 1] (processing order) as (T, X, B) in time order."""
+        return S[:0:-1] if self.reverse else S[1:]
+
+    def final(self, S):
+        """The state each sequence ends with, as (B, X), from S (T + 1, X, B) in processing order."""
+        st = self.steps
+        if self.reverse or st.uniform:
+            return np.ascontiguousarray(S[-1].T)
+        return S.transpose(0, 2, 1)[st.last() + 1, np.arange(st.B)]
+
+    def grads(self, dpre, w_ih, bias, needs):
+        """dxT (time order) and the gradients of w_ih, w_hh, b_ih, b_hh: one GEMM with Z."""
+        need_x, need_w = needs
+        perm, I, P = self.perm, self.I, self.P
+        dxT = None
+        if need_x:
+            dxT = np.matmul((w_ih if perm is None else w_ih[perm]).T, dpre)
+            if self.reverse:
+                dxT = dxT[::-1]
+        if not need_w:
+            return dxT, (None, None, None, None)
+        g = _chunks(dpre) @ _chunks(self.Z[:-1]).T
+        if perm is not None:
+            g = g[np.argsort(perm)]
+        if not bias:
+            return dxT, (g[:, :I], g[:, I:I + P], None, None)
+        return dxT, (g[:, :I], g[:, I:I + P], g[:, I + P].copy(), g[:, I + P].copy())
+
+
+class RNNKernel(StackedKernel):
     """h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu."""
 
     def __init__(self, steps, reverse, relu):
@@ -180,127 +255,130 @@ class RNNKernel(Kernel):
         self.relu = relu
 
     def run(self, xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
-        st = self.steps
-        hs = self.project(xT, w_ih, None if b_ih is None else b_ih + b_hh, None)
-        h0 = self.state(h0, w_hh.shape[1], hs.dtype)
-        self.prefill(hs, h0)
-        relu, prev, sizes = self.relu, self.prev, st.sizes
-        for t in st.order(self.reverse):
-            a = hs[t, :, :sizes[t]]
-            a += w_hh @ prev(hs, h0, t)
-            if relu:
-                np.maximum(a, 0, out=a)
+        Z, W, ts, ns = self.stack(xT, h0, w_ih, w_hh, b_ih, b_hh)
+        I, H = self.I, self.P
+        pre = np.empty((H, self.steps.B), xT.dtype)
+        act = np.maximum if self.relu else np.tanh
+        for k, n in enumerate(ns):
+            a = pre[:, :n]
+            np.matmul(W, Z[k, :, :n], out=a)
+            if self.relu:
+                np.maximum(a, 0, out=Z[k + 1, I:I + H, :n])
             else:
-                np.tanh(a, out=a)
-        self.hs, self.h0 = hs, h0
-        return hs, self.final(hs), None
+                act(a, out=Z[k + 1, I:I + H, :n])
+        S = Z[:, I:I + H]
+        return self.outputs(S), self.final(S), None
 
     def back(self, dyT, dhn, dcn, w_ih, w_hh, bias, needs, w_hr=None):
-        st, hs = self.steps, self.hs
-        deriv = (hs > 0).astype(hs.dtype) if self.relu else 1 - hs * hs
-        dpre = self.buffer(hs.shape, hs.dtype)
-        R = self.state(dhn, hs.shape[1], hs.dtype)
-        w_hh_t, sizes = w_hh.T, st.sizes
-        for t in st.order(not self.reverse):
-            n = sizes[t]
-            d, Rn = dpre[t, :, :n], R[:, :n]
+        Z, I, H, ts, ns = self.Z, self.I, self.P, self.ts, self.ns
+        dt = Z.dtype
+        dpre = self.buffer((len(ts), H, self.steps.B), dt)
+        R = self.state(dhn, H, dt)
+        w_hh_t = self.w_hh_t
+        for k in range(len(ts) - 1, -1, -1):
+            n = ns[k]
+            d, Rn, h = dpre[k, :, :n], R[:, :n], Z[k + 1, I:I + H, :n]
             if dyT is None:
                 np.copyto(d, Rn)
             else:
-                np.add(Rn, dyT[t, :, :n], out=d)
-            d *= deriv[t, :, :n]
+                np.add(Rn, dyT[ts[k], :, :n], out=d)
+            if self.relu:
+                d *= h > 0
+            else:
+                d *= 1 - h * h
             np.matmul(w_hh_t, d, out=Rn)
-        hprev = self.prev_chunks(hs, self.h0)
-        dxT, gw = self.weight_grads(dpre, dpre, hprev, w_ih, bias, needs)
+        dxT, gw = self.grads(dpre, w_ih, bias, needs)
         return dxT, R.T, None, gw + (None,)
 
 
-class LSTMKernel(Kernel):
-    """c' = f c + i g, h' = o tanh(c') (then W_hr h' with a projection); gates (i, f, g, o)."""
+def _lstm_perm(H):
+    """torch's gate rows (i, f, g, o) reordered to (i, f, o, g): the sigmoid gates first."""
+    return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+
+
+class LSTMKernel(StackedKernel):
+    """c' = f c + i g, h' = o tanh(c') (then W_hr h' with a projection). Gates are kept in the
+    order (i, f, o, g) internally, so the three sigmoid gates are one contiguous block."""
 
     def run(self, xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
-        st = self.steps
-        T, B = st.T, st.B
         H = w_hh.shape[0] // 4
-        Hout = w_hh.shape[1]
+        self.perm, self.sigmoid_rows = _lstm_perm(H), 3 * H
+        Z, W, ts, ns = self.stack(xT, h0, w_ih, w_hh, b_ih, b_hh)
+        st = self.steps
+        T, B, I, P = st.T, st.B, self.I, self.P
         dt = xT.dtype
-        scale = _gate_scale((0.5, 0.5, 1.0, 0.5), H, dt)
-        acts = self.project(xT, w_ih, None if b_ih is None else b_ih + b_hh, scale)
-        whh = _scaled(w_hh, scale)
-        hs = self.buffer((T, Hout, B), dt)
-        hu = hs if w_hr is None else self.buffer((T, H, B), dt)
-        cs = self.buffer((T, H, B), dt)
+        acts = self.buffer((T, 4 * H, B), dt)
+        cs = self.buffer((T + 1, H, B), dt)
         tcs = self.buffer((T, H, B), dt)
+        hu = None if w_hr is None else self.buffer((T, H, B), dt)
+        self.fill_states(cs, self.state(c0, H, dt), ns)
         tmp = np.empty((H, B), dt)
-        h0, c0 = self.state(h0, Hout, dt), self.state(c0, H, dt)
-        self.prefill(hs, h0)
-        self.prefill(cs, c0)
-        prev, sizes = self.prev, st.sizes
         H2, H3 = 2 * H, 3 * H
-        for t in st.order(self.reverse):
-            n = sizes[t]
-            a = acts[t, :, :n]
-            a += whh @ prev(hs, h0, t)
+        for k, n in enumerate(ns):
+            a = acts[k, :, :n]
+            np.matmul(W, Z[k, :, :n], out=a)
             np.tanh(a, out=a)
-            for sg in (a[:H2], a[H3:]):          # sigmoid = (tanh(z/2) + 1) / 2
-                sg *= 0.5
-                sg += 0.5
-            c, tm, tc, h = cs[t, :, :n], tmp[:, :n], tcs[t, :, :n], hu[t, :, :n]
-            np.multiply(a[H:H2], prev(cs, c0, t), out=c)
-            np.multiply(a[:H], a[H2:H3], out=tm)
+            sg = a[:H3]
+            sg *= 0.5
+            sg += 0.5
+            c, tm, tc = cs[k + 1, :, :n], tmp[:, :n], tcs[k, :, :n]
+            np.multiply(a[H:H2], cs[k, :, :n], out=c)
+            np.multiply(a[:H], a[H3:], out=tm)
             c += tm
             np.tanh(c, out=tc)
-            np.multiply(a[H3:], tc, out=h)
-            if w_hr is not None:
-                np.matmul(w_hr, h, out=hs[t, :, :n])
-        self.acts, self.hs, self.hu, self.cs, self.tcs, self.h0, self.c0 = acts, hs, hu, cs, tcs, h0, c0
-        return hs, self.final(hs), self.final(cs)
+            if hu is None:
+                np.multiply(a[H2:H3], tc, out=Z[k + 1, I:I + P, :n])
+            else:
+                h = hu[k, :, :n]
+                np.multiply(a[H2:H3], tc, out=h)
+                np.matmul(w_hr, h, out=Z[k + 1, I:I + P, :n])
+        self.acts, self.cs, self.tcs, self.hu = acts, cs, tcs, hu
+        S = Z[:, I:I + P]
+        return self.outputs(S), self.final(S), self.final(cs)
 
     def back(self, dyT, dhn, dcn, w_ih, w_hh, bias, needs, w_hr=None):
-        st, acts, tcs, cs = self.steps, self.acts, self.tcs, self.cs
+        acts, tcs, cs, hu, ts, ns = self.acts, self.tcs, self.cs, self.hu, self.ts, self.ns
         T, G, B = acts.shape
         H = G // 4
         H2, H3 = 2 * H, 3 * H
         dt = acts.dtype
         dpre = self.buffer(acts.shape, dt)
-        R = self.state(dhn, self.hs.shape[1], dt)
+        R = self.state(dhn, self.P, dt)
         RC = self.state(dcn, H, dt)
         dc, kb, gb = np.empty((H, B), dt), np.empty((H, B), dt), np.empty((G, B), dt)
-        dhr = None if w_hr is None else self.buffer(self.hs.shape, dt)
-        w_hh_t = w_hh.T
+        dhr = None if w_hr is None else self.buffer((T, self.P, B), dt)
+        w_hh_t = self.w_hh_t
         w_hr_t = None if w_hr is None else w_hr.T
-        prev, sizes = self.prev, st.sizes
         # per step, on cache-hot blocks: the gate derivatives are sigmoid' = a (1 - a) and
         # tanh' = (1 + a)(1 - a), and dc/dh through h = o tanh(c) is o (1 - tanh(c)^2)
-        for t in st.order(not self.reverse):
-            n = sizes[t]
+        for k in range(T - 1, -1, -1):
+            n = ns[k]
             Rn = R[:, :n]
-            dh = Rn if dyT is None else Rn + dyT[t, :, :n]
+            dh = Rn if dyT is None else Rn + dyT[ts[k], :, :n]
             if dhr is not None:
-                dhr[t, :, :n] = dh
+                dhr[k, :, :n] = dh
                 dh = w_hr_t @ dh
-            dp, a, tc = dpre[t, :, :n], acts[t, :, :n], tcs[t, :, :n]
-            d, k, g, RCn = dc[:, :n], kb[:, :n], gb[:, :n], RC[:, :n]
-            np.multiply(tc, tc, out=k)
-            np.subtract(1, k, out=k)
-            k *= a[H3:]
-            np.multiply(dh, k, out=d)
+            dp, a, tc = dpre[k, :, :n], acts[k, :, :n], tcs[k, :, :n]
+            d, kk, g, RCn = dc[:, :n], kb[:, :n], gb[:, :n], RC[:, :n]
+            o = a[H2:H3]
+            np.multiply(tc, tc, out=kk)
+            np.subtract(1, kk, out=kk)
+            kk *= o
+            np.multiply(dh, kk, out=d)
             d += RCn
-            np.multiply(dh, tc, out=dp[H3:])
-            np.multiply(d, a[H2:H3], out=dp[:H])
-            np.multiply(d, prev(cs, self.c0, t), out=dp[H:H2])
-            np.multiply(d, a[:H], out=dp[H2:H3])
+            np.multiply(dh, tc, out=dp[H2:H3])
+            np.multiply(d, a[H3:], out=dp[:H])
+            np.multiply(d, cs[k, :, :n], out=dp[H:H2])
+            np.multiply(d, a[:H], out=dp[H3:])
             np.multiply(d, a[H:H2], out=RCn)
             np.subtract(1, a, out=g)
             dp *= g
-            np.add(a[H2:H3], 1, out=k)
-            dp[H2:H3] *= k
-            dp[:H2] *= a[:H2]
-            dp[H3:] *= a[H3:]
+            dp[:H3] *= a[:H3]
+            np.add(a[H3:], 1, out=kk)
+            dp[H3:] *= kk
             np.matmul(w_hh_t, dp, out=Rn)
-        hprev = self.prev_chunks(self.hs, self.h0)
-        dxT, gw = self.weight_grads(dpre, dpre, hprev, w_ih, bias, needs)
-        gw_hr = _chunks(dhr) @ _chunks(self.hu).T if dhr is not None and needs[1] else None
+        dxT, gw = self.grads(dpre, w_ih, bias, needs)
+        gw_hr = _chunks(dhr) @ _chunks(hu).T if dhr is not None and needs[1] else None
         return dxT, R.T, RC.T, gw + (gw_hr,)
 
 
@@ -477,7 +555,6 @@ class RNNLayer(_FusedRecurrence):
         return y, hn
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, gy, ghn, gcn=None):
         saved = ctx.saved_tensors
         x, weights = saved[0], saved[3:]
@@ -511,12 +588,11 @@ class RNNLayer(_FusedRecurrence):
             dx = dxT.transpose(0, 2, 1)
             if x._data.ndim == 2:
                 dx = dx[steps.rows()]
-        grads = [None, None if dx is None else _wrap(dx), None,
-                 _wrap(np.stack(dh0)) if ctx.needs_grad(3) else None,
-                 _wrap(np.stack(dc0)) if ctx.needs_grad(4) else None]
-        grads += [_wrap(g) if g is not None and ctx.needs_grad(5 + i) else None
-                  for i, g in enumerate(gws)]
-        return tuple(grads)
+        grads = [dx, np.stack(dh0) if ctx.needs_grad(3) else None,
+                 np.stack(dc0) if ctx.needs_grad(4) else None]
+        grads += [g if ctx.needs_grad(5 + i) else None for i, g in enumerate(gws)]
+        grads = wrap_grads(type(ctx).__name__, grads, gy, ghn, gcn, *saved)
+        return (None, grads[0], None) + grads[1:]
 
 
 class MkldnnRnnLayer(RNNLayer):
@@ -548,7 +624,6 @@ class _CellOp(_FusedRecurrence):
         return (y, cn) if mode == 'LSTM' else y
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, gh, gc=None):
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         need_w = any(ctx.needs_grad(i) for i in (3, 4, 5, 6))
@@ -556,8 +631,8 @@ class _CellOp(_FusedRecurrence):
                                            w_ih._data, w_hh._data, b_ih is not None,
                                            (ctx.needs_grad(0), need_w))
         grads = [None if dxT is None else dxT[0].T, dh, dc] + list(gw[:4])
-        return tuple(_wrap(g) if g is not None and ctx.needs_grad(i) else None
-                     for i, g in enumerate(grads))
+        grads = [g if ctx.needs_grad(i) else None for i, g in enumerate(grads)]
+        return wrap_grads(type(ctx).__name__, grads, gh, gc, x, h, c, w_ih, w_hh, b_ih, b_hh)
 
 
 class RNNTanhCell(_CellOp):
