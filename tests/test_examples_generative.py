@@ -24,7 +24,7 @@ def run_example(name, tmp_path, *argv, module=None):
     """Run an example in-process on the embedded MNIST sample; returns (metrics, output folder)."""
     out = tmp_path / name
     empty = tmp_path / 'no-mnist-here'
-    empty.mkdir(exist_ok=True)
+    empty.mkdir(parents=True, exist_ok=True)
     module = module or load(name)
     metrics = module.main([*argv, '--data', str(empty), '--out', str(out), '--no-progress'])
     return metrics, out
@@ -50,6 +50,15 @@ def png_size(path):
         return im.size
 
 
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread while the test runs (small ops on a busy machine crawl with more)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _results_module():
     spec = importlib.util.spec_from_file_location('results_script', os.path.join(ROOT, 'scripts', 'results.py'))
     module = importlib.util.module_from_spec(spec)
@@ -66,7 +75,8 @@ def test_examples_are_listed():
 
 # ------------------------------------------------------------------------------------------ VAE
 def test_vae_trains_and_writes_the_notes_figures(tmp_path):
-    metrics, out = run_example('vae', tmp_path, '--epochs', '2', '--limit-batches', '4', '--batch-size', '32')
+    metrics, out = run_example('vae', tmp_path, '--epochs', '2', '--limit-batches', '4', '--batch-size', '32',
+                               '--test-images', '500')
     grids = [f'{kind}-{e}.png' for e in (1, 2) for kind in ('sampled', 'reconst')]
     check_outputs(metrics, out, grids=grids, plots=['manifold.png', 'latent_space.png', 'loss.png'],
                   other=['vae.ckpt'])
@@ -115,7 +125,7 @@ def test_latent_axes_are_the_principal_directions():
 
 def test_vae_conv_trains_and_matches_torch_shapes(tmp_path):
     metrics, out = run_example('vae_conv', tmp_path, '--epochs', '1', '--limit-batches', '4', '--batch-size', '16',
-                               '--no-plots')
+                               '--test-images', '64', '--no-plots')
     check_outputs(metrics, out, other=['vae_conv.ckpt'])
     assert metrics['history']['reconst_loss'][-1] < metrics['history']['reconst_loss'][0]
     from torchlet.examples.vae_conv import ConvVAE
@@ -143,7 +153,7 @@ def test_gan_trains_and_writes_the_notes_figures(tmp_path, capsys):
     assert [tuple(v.shape) for v in g_state.values()] == [(256, 64), (256,), (256, 256), (256,), (784, 256), (784,)]
 
 
-def test_gan_on_pytorch_gives_the_same_losses(tmp_path):
+def test_gan_on_pytorch_gives_the_same_losses(tmp_path, one_torch_thread):
     """The gan example's own source on real torch: same seed, weights, noise and batches."""
     argv = ['--epochs', '1', '--limit-batches', '3', '--no-plots']
     on_torch, _ = run_example('gan', tmp_path / 'torch', *argv, module=_results_module().load_example('torch', 'gan'))
@@ -154,7 +164,7 @@ def test_gan_on_pytorch_gives_the_same_losses(tmp_path):
 
 
 def test_cgan_draws_the_requested_digits(tmp_path):
-    metrics, out = run_example('cgan', tmp_path, '--epochs', '1', '--limit-batches', '6')
+    metrics, out = run_example('cgan', tmp_path, '--epochs', '1', '--limit-batches', '5', '--batch-size', '32')
     check_outputs(metrics, out, grids=['real_images.png', 'digits-1.png'], plots=['loss.png', 'scores.png'],
                   other=['G.ckpt', 'D.ckpt'])
     assert metrics['history']['d_loss'][-1] < metrics['history']['d_loss'][0]

@@ -51,7 +51,8 @@ CASES_2D = [dict(), dict(stride=2), dict(stride=2, padding=1, output_padding=1),
 def test_conv_transpose2d_matches_torch(kw, dtype, bias):
     rng = np.random.default_rng(0)
     g = kw.get('groups', 1)
-    x, w = leaf(rng.standard_normal((2, 4, 5, 6)).astype(dtype)), leaf(rng.standard_normal((4, 3, 3, 2)).astype(dtype))
+    x = leaf(rng.standard_normal((2, 4, 5, 6)).astype(dtype))
+    w = leaf(rng.standard_normal((4, 3, 3, 2)).astype(dtype))
     b = leaf(rng.standard_normal(3 * g).astype(dtype)) if bias else (None, None)
     tol = 2e-5 if dtype == np.float32 else 1e-10
     _, out = run_both(lambda: F_th.conv_transpose2d(x[0], w[0], b[0], **kw),
@@ -60,13 +61,14 @@ def test_conv_transpose2d_matches_torch(kw, dtype, bias):
     assert out.grad_fn.name() == 'ConvolutionBackward0'
 
 
-@pytest.mark.parametrize('kw', [dict(), dict(stride=2, padding=1, output_padding=1), dict(groups=2, dilation=2),
-                                dict(stride=3, padding=1)])
+@pytest.mark.parametrize('kw', [dict(), dict(stride=2, padding=1, output_padding=1),
+                                dict(groups=2, dilation=2), dict(stride=3, padding=1)])
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
 def test_conv_transpose1d_matches_torch(kw, dtype):
     rng = np.random.default_rng(1)
     g = kw.get('groups', 1)
-    x, w = leaf(rng.standard_normal((2, 4, 7)).astype(dtype)), leaf(rng.standard_normal((4, 3, 3)).astype(dtype))
+    x = leaf(rng.standard_normal((2, 4, 7)).astype(dtype))
+    w = leaf(rng.standard_normal((4, 3, 3)).astype(dtype))
     b = leaf(rng.standard_normal(3 * g).astype(dtype))
     tol = 2e-5 if dtype == np.float32 else 1e-10
     run_both(lambda: F_th.conv_transpose1d(x[0], w[0], b[0], **kw),

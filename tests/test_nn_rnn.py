@@ -10,6 +10,8 @@ import pytest
 import torchlet
 from conftest import torch, to_np, numeric_gradcheck
 
+pytestmark = pytest.mark.filterwarnings('ignore:LSTM with projections')
+
 tnn = torchlet.nn
 R = torch.nn.utils.rnn
 TR = torchlet.nn.utils.rnn
@@ -335,6 +337,19 @@ def test_graph_is_freed_after_backward():
         out.sum().backward()
 
 
+def test_retain_graph_gives_the_same_gradients_twice():
+    torchlet.manual_seed(0)
+    m = tnn.LSTM(2, 3, num_layers=2, bidirectional=True)
+    x = torchlet.randn(4, 2, 2, requires_grad=True)
+    out, (hn, cn) = m(x)
+    loss = (out ** 2).sum() + cn.sum()
+    loss.backward(retain_graph=True)
+    first = [to_np(p.grad).copy() for p in m.parameters()] + [to_np(x.grad).copy()]
+    loss.backward()
+    for a, p in zip(first, list(m.parameters()) + [x]):
+        np.testing.assert_allclose(to_np(p.grad), 2 * a, rtol=1e-5, atol=1e-6)
+
+
 def test_inplace_change_of_output_keeps_gradients_right():
     """The returned output does not alias what backward reads."""
     m_th, m_tl = pair('RNN', 2, 3, num_layers=2)
@@ -370,6 +385,7 @@ def test_forward_errors(mode):
     both(lambda lib, m: m(lib.randn(5, 3, 7)))
     both(lambda lib, m: m(lib.randn(5, 3, 10, 2)))
     both(lambda lib, m: m(lib.randn(5, 3, 10).double()))
+    both(lambda lib, m: m(lib.randn(0, 3, 10)))
     if lstm:
         both(lambda lib, m: m(lib.randn(5, 3, 10), (lib.randn(1, 4, 20), lib.randn(1, 3, 20))))
         both(lambda lib, m: m(lib.randn(5, 3, 10), (lib.randn(1, 3, 20), lib.randn(1, 4, 20))))

@@ -15,7 +15,7 @@ from . import mnist_common
 from ._common import Run, parse_args  # noqa: F401 (re-exported for the examples)
 
 __all__ = ['generative_parser', 'load_mnist', 'limited', 'n_batches', 'save_grid', 'grid_array', 'denorm', 'train_gan',
-           'gan_summary', 'plot_gan_history', 'Run', 'parse_args']
+           'gan_summary', 'plot_gan_history', 'save_checkpoint', 'finish_gan', 'Run', 'parse_args']
 
 
 def generative_parser(name, description, *, epochs, lr, seed, batch_size):
@@ -187,6 +187,21 @@ def gan_summary(history):
             'final_D(x)': last['real_score'], 'final_D(G(z))': last['fake_score'],
             'first_step_d_loss': history['d_loss'][0] if history['d_loss'] else None,
             'train_time_s': round(sum(history['epoch_time_s']), 3)}
+
+
+def save_checkpoint(run, model, filename):
+    """``torch.save(model.state_dict(), out/filename)`` (PyTorch's format: torch.load reads it)."""
+    torch.save(model.state_dict(), os.path.join(run.out, filename))
+    run.files.append(filename)
+
+
+def finish_gan(run, D, G, history, info, title, seed_reported):
+    """The end of a GAN example: loss and score plots, G.ckpt / D.ckpt, summary and metrics.json."""
+    plot_gan_history(run, history, title)
+    save_checkpoint(run, G, 'G.ckpt')
+    save_checkpoint(run, D, 'D.ckpt')
+    return run.finish(gan_summary(history), history=history, data=info, seed_reported=seed_reported,
+                      framework=torch.__name__)
 
 
 def plot_gan_history(run, history, title):

@@ -57,13 +57,17 @@ COUNTRIES = sorted(_STYLES)
 
 def synthetic_names(n_train=300, n_test=100, seed=2021):
     """(train, test): lists of (name, country) with ``n_train`` / ``n_test`` distinct names per
-    country (fewer when a country has fewer combinations), disjoint between the two lists and the
-    same for a given ``seed``."""
+    country (fewer when a country has fewer combinations), disjoint between the two lists, no name
+    under two countries, the same for a given ``seed``."""
     rs = np.random.RandomState(seed)
+    pools = {c: {s + e for s in stems for e in endings} | set(whole) for c, (stems, endings, whole) in _STYLES.items()}
+    seen = {}
+    for country in COUNTRIES:
+        for name in pools[country]:
+            seen[name] = seen.get(name, 0) + 1
     train, test = [], []
     for country in COUNTRIES:
-        stems, endings, whole = _STYLES[country]
-        pool = sorted({s + e for s in stems for e in endings} | set(whole))
+        pool = sorted(name for name in pools[country] if seen[name] == 1)    # no name in two countries
         pool = [pool[i] for i in rs.permutation(len(pool))]
         k_test = min(n_test, len(pool) // 4)
         test += [(name, country) for name in pool[:k_test]]

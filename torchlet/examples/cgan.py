@@ -17,8 +17,7 @@ Outputs: ``digits-{epoch}.png`` after every epoch: a 10 x 10 grid whose row r sh
 import torchlet as torch
 import torchlet.nn as nn
 
-from ._generative import (Run, denorm, gan_summary, generative_parser, load_mnist, parse_args,
-                          plot_gan_history, save_grid, train_gan)
+from ._generative import Run, denorm, finish_gan, generative_parser, load_mnist, parse_args, save_grid, train_gan
 
 NAME = 'cgan'
 DESCRIPTION = 'conditional GAN on MNIST: label embeddings fed to both networks, one row per digit'
@@ -89,12 +88,7 @@ def main(argv=None):
     history = train_gan(run, D, G, train_loader, latent=lambda b: torch.randn(b, args.latent_size, device=device),
                         d_optimizer=d_optimizer, g_optimizer=g_optimizer, conditional=True,
                         on_epoch_end=on_epoch_end)
-    plot_gan_history(run, history, 'CGAN')
-    for name, model in (('G', G), ('D', D)):
-        torch.save(model.state_dict(), f'{run.out}/{name}.ckpt')
-        run.files.append(f'{name}.ckpt')
-    return run.finish(gan_summary(history), history=history, data=info, seed_reported=SEED_REPORTED,
-                      framework=torch.__name__)
+    return finish_gan(run, D, G, history, info, 'CGAN', SEED_REPORTED)
 
 
 if __name__ == '__main__':

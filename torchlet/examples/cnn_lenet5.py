@@ -6,7 +6,6 @@ feeds 32 x 32 CIFAR images; for 28 x 28 MNIST the first convolution pads by 2, a
 did, so the shapes stay those of the paper. Batches of 128, 10 epochs (our choice: the course
 trains CIFAR-10 with batches of 128 and no fixed epoch count).
 """
-import torchlet as torch
 from torchlet import nn
 
 from .mnist_common import classifier_main

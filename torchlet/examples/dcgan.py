@@ -18,8 +18,7 @@ Outputs: ``fake_images-{epoch}.png`` (64 fakes from the same noise after every e
 import torchlet as torch
 import torchlet.nn as nn
 
-from ._generative import (Run, denorm, gan_summary, generative_parser, load_mnist, parse_args,
-                          plot_gan_history, save_grid, train_gan)
+from ._generative import Run, denorm, finish_gan, generative_parser, load_mnist, parse_args, save_grid, train_gan
 
 NAME = 'dcgan'
 DESCRIPTION = 'DCGAN on MNIST: ConvTranspose2d + BatchNorm2d generator, strided Conv2d discriminator'
@@ -110,12 +109,7 @@ def main(argv=None):
     history = train_gan(run, D, G, train_loader, latent=lambda b: torch.randn(b, args.nz, 1, 1, device=device),
                         d_optimizer=d_optimizer, g_optimizer=g_optimizer, fresh_noise_for_g=False,
                         on_epoch_end=on_epoch_end)
-    plot_gan_history(run, history, 'DCGAN')
-    for name, model in (('G', G), ('D', D)):
-        torch.save(model.state_dict(), f'{run.out}/{name}.ckpt')
-        run.files.append(f'{name}.ckpt')
-    return run.finish(gan_summary(history), history=history, data=info, seed_reported=SEED_REPORTED,
-                      framework=torch.__name__)
+    return finish_gan(run, D, G, history, info, 'DCGAN', SEED_REPORTED)
 
 
 if __name__ == '__main__':

@@ -18,13 +18,12 @@ D(x), D(G(z)) per step), the checkpoints ``G.ckpt`` / ``D.ckpt`` (state dicts) a
 import torchlet as torch
 import torchlet.nn as nn
 
-from ._generative import (Run, denorm, gan_summary, generative_parser, load_mnist, parse_args,
-                          plot_gan_history, save_grid, train_gan)
+from ._generative import Run, denorm, finish_gan, generative_parser, load_mnist, parse_args, save_grid, train_gan
 
 NAME = 'gan'
 DESCRIPTION = 'GAN on MNIST: fully connected LeakyReLU discriminator, tanh generator, BCE losses'
 SEED = '001 §8.2–8.3'
-SEED_REPORTED = {'figure': '图8-7: generated digits, clearer than the VAE\'s 图8-5', 'note': 'no loss values reported'}
+SEED_REPORTED = {'figure': "图8-7: generated digits, clearer than the VAE's 图8-5", 'note': 'no loss values reported'}
 
 
 def discriminator(image_size=784, hidden_size=256):
@@ -86,12 +85,7 @@ def main(argv=None):
     args = parse_args(build_parser(), argv)
     run = Run(NAME, args)
     D, G, history, info = train(run)
-    plot_gan_history(run, history, 'GAN')
-    for name, model in (('G', G), ('D', D)):
-        torch.save(model.state_dict(), f'{run.out}/{name}.ckpt')
-        run.files.append(f'{name}.ckpt')
-    return run.finish(gan_summary(history), history=history, data=info, seed_reported=SEED_REPORTED,
-                      framework=torch.__name__)
+    return finish_gan(run, D, G, history, info, 'GAN', SEED_REPORTED)
 
 
 if __name__ == '__main__':

@@ -203,6 +203,8 @@ def build_parser():
 
 def main(argv=None):
     args = parse_args(build_parser(), argv)
+    names = [n.strip() for n in args.predict.split(',') if n.strip()]
+    check_names(names)
     run = Run(NAME, args)
     trainset, testset, source = load_datasets(run)
     trainloader = DataLoader(trainset, batch_size=args.batch_size, shuffle=True)
@@ -223,13 +225,12 @@ def main(argv=None):
         acc_list.append(test_model(classifier, testloader, run.device))
         run.log_epoch(epoch, args.epochs, loss=losses[-1], test_acc=acc_list[-1], time=time_since(start))
 
-    names = [n.strip() for n in args.predict.split(',') if n.strip()]
-    check_names(names)
     predictions = predict(classifier, names, trainset.country_list, run.device) if names else {}
     for name in names:
         run.log(f'{name} -> {predictions[name]}')
     run.plot_curves('accuracy.png', {'test': acc_list}, title='test accuracy', xlabel='epoch', ylabel='accuracy')
-    run.plot_curves('loss.png', {'train': losses}, title='training loss (mean over the batches)', xlabel='epoch', ylabel='loss')
+    run.plot_curves('loss.png', {'train': losses}, title='training loss (mean over the batches)', xlabel='epoch',
+                    ylabel='loss')
     summary = {
         'test_accuracy': acc_list[-1] if acc_list else None,
         'best_test_accuracy': max(acc_list) if acc_list else None,

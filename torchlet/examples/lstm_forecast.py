@@ -17,28 +17,11 @@ from here, so the default data is a copy of the CSI 300 daily bars 2010–2020 s
 ``torchlet/examples/data/hs300_2010-2020.csv`` (``/work/shared/data/hs300`` is preferred when it
 exists). Any CSV with a date column (``date``, ``datetime`` or ``trade_date``; ``YYYY-MM-DD``,
 ``YYYY/M/D`` or ``YYYYMMDD``) and a ``high`` column works with ``--csv FILE``; rows are sorted by
-date. To export one yourself::
+date. ``--help`` shows how to export one with tushare or baostock and run on it::
 
-    # tushare (pro API, needs a token from tushare.pro)
-    import tushare as ts
-    df = ts.pro_api('YOUR_TOKEN').index_daily(ts_code='000300.SH', start_date='20100101',
-                                              end_date='20201231')
-    df.to_csv('hs300.csv', index=False)          # columns trade_date, open, high, low, close, ...
-
-    # baostock (free, no token)
-    import baostock as bs, csv
-    bs.login()
-    rs = bs.query_history_k_data_plus('sh.000300', 'date,open,high,low,close,volume',
-                                      start_date='2010-01-01', end_date='2020-12-31', frequency='d')
-    rows = []
-    while rs.error_code == '0' and rs.next():
-        rows.append(rs.get_row_data())
-    bs.logout()
-    with open('hs300.csv', 'w', newline='') as f:
-        csv.writer(f).writerows([rs.fields] + rows)
-
-then ``python -m torchlet.examples run lstm_forecast --csv hs300.csv --end ''``.
+    python -m torchlet.examples run lstm_forecast --csv hs300.csv --end ''
 """
+import argparse
 import csv
 import datetime
 import gzip
@@ -129,10 +112,40 @@ class RNN(nn.Module):
 
 
 # ------------------------------------------------------------------------------------- main
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Option defaults shown, the epilog's code kept as written."""
+
+
+EXPORT_HELP = """\
+tushare cannot be reached here; the default data is the CSI 300 copy shipped with torchlet.
+To use your own export (any CSV with a date column - date, datetime or trade_date - and a high column):
+
+  # tushare pro (token from tushare.pro)
+  import tushare as ts
+  ts.pro_api('YOUR_TOKEN').index_daily(ts_code='000300.SH', start_date='20100101',
+                                       end_date='20201231').to_csv('hs300.csv', index=False)
+
+  # baostock (free, no token)
+  import baostock as bs, csv
+  bs.login()
+  rs = bs.query_history_k_data_plus('sh.000300', 'date,open,high,low,close,volume',
+                                    start_date='2010-01-01', end_date='2020-12-31', frequency='d')
+  rows = []
+  while rs.error_code == '0' and rs.next():
+      rows.append(rs.get_row_data())
+  bs.logout()
+  with open('hs300.csv', 'w', newline='') as f:
+      csv.writer(f).writerows([rs.fields] + rows)
+
+then: python -m torchlet.examples run lstm_forecast --csv hs300.csv --end ''"""
+
+
 def build_parser():
     parser = make_parser(NAME, DESCRIPTION, epochs=200, lr=0.001, seed=1, batch_size=20)
+    parser.formatter_class = _HelpFormatter
+    parser.epilog = EXPORT_HELP
     parser.add_argument('--csv', default=None,
-                        help='CSV with a date and a high column (default: the CSI 300 copy shipped with torchlet)')
+                        help='CSV with a date and a high column; without it, the CSI 300 copy shipped with torchlet')
     parser.add_argument('--column', default='high', help='the price column to forecast')
     parser.add_argument('--start', default='2010-01-01', help="first date (YYYY-MM-DD; '' for the file's first)")
     parser.add_argument('--end', default='2019-06-14',

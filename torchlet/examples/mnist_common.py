@@ -23,8 +23,6 @@ import os
 import tempfile
 import time
 
-import numpy as np
-
 import torchlet as torch
 import torchlet.vision as file_readers  # reads the IDX files into NumPy arrays on any framework
 from torchlet.utils.data import DataLoader, TensorDataset

@@ -2,11 +2,12 @@
 just three weight matrices and biases created with ``torch.randn`` / ``torch.zeros`` and
 ``requires_grad=True``, a hand-written ``forward`` (``x @ w.t() + b`` and ReLU, 784 -> 200 -> 200
 -> 10, ReLU after the last layer too, as in the notes), ``optim.SGD([w1, b1, w2, b2, w3, b3],
-lr=0.01)`` and ``nn.CrossEntropyLoss``; batches of 200, 10 epochs.
+lr=learning_rate)`` and ``nn.CrossEntropyLoss``. The notes leave ``learning_rate``, ``epochs`` and
+the batch size undefined; the course's values are used: 0.01, 10 and 200.
 
-The notes' listing stops at ``torch.randn``; the course then re-initialises the weights with
-``torch.nn.init.kaiming_normal_`` (with N(0, 1) weights the 784-input layer saturates and the loss
-stalls — the course's own demonstration). ``--init kaiming`` (default) does that, ``--init randn``
+The notes' listing stops at ``torch.randn``; the course's code then re-initialises the weights
+with ``torch.nn.init.kaiming_normal_`` (with N(0, 1) weights the 784-input layer's outputs are huge
+and training stalls). ``--init kaiming`` (default) does that, ``--init randn``
 runs the listing literally.
 """
 import torchlet as torch
@@ -19,7 +20,7 @@ from .mnist_common import fit, load_data, mnist_parser, report
 NAME = 'mnist_multiclass'
 DESCRIPTION = 'MNIST with raw weight tensors and a hand-written forward (784-200-200-10), SGD, CrossEntropyLoss'
 SEED = '000 §4'
-SEED_REPORTED = {'note': 'no result in the notes (the course prints about 90 % after 10 epochs)'}
+SEED_REPORTED = {'note': 'the notes give the code (without hyper-parameters) but no result'}
 
 
 def build_parser():

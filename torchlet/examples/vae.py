@@ -27,7 +27,8 @@ import torchlet as torch
 import torchlet.nn as nn
 import torchlet.nn.functional as F
 
-from ._generative import Run, generative_parser, limited, load_mnist, n_batches, parse_args, save_grid
+from ._generative import (Run, generative_parser, limited, load_mnist, n_batches, parse_args, save_checkpoint,
+                          save_grid)
 
 NAME = 'vae'
 DESCRIPTION = 'variational autoencoder (fully connected) on MNIST: samples, reconstructions, latent manifold'
@@ -136,7 +137,8 @@ def train_vae(run, model, loader, optimizer, *, prefix='', on_epoch_end=save_epo
 
 
 def encode_test_set(run, model, loader, limit=5000):
-    """(mu as a NumPy array, labels, mean test loss per image) for up to ``limit`` test images."""
+    """(mu as a NumPy array, labels, mean test loss per image) for the first ``limit`` test images
+    (rounded up to whole batches)."""
     model.eval()
     mus, labels, loss_sum, count = [], [], 0.0, 0
     with torch.no_grad():
@@ -203,6 +205,8 @@ def build_parser(name=NAME, description=DESCRIPTION, epochs=30):
     parser = generative_parser(name, description, epochs=epochs, lr=1e-3, seed=0, batch_size=128)
     parser.add_argument('--h-dim', type=int, default=400, help='hidden layer size')
     parser.add_argument('--z-dim', type=int, default=20, help='latent dimensions')
+    parser.add_argument('--test-images', type=int, default=5000,
+                        help='test images encoded for the test loss and the latent figures')
     return parser
 
 
@@ -215,7 +219,7 @@ def vae_main(argv, *, name, make_model, parser, seed_reported):
     model = make_model(args).to(run.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     history = train_vae(run, model, train_loader, optimizer)
-    mu, labels, test_loss = encode_test_set(run, model, test_loader)
+    mu, labels, test_loss = encode_test_set(run, model, test_loader, args.test_images)
     explained = manifold_figure(run, model, mu, labels) if not args.no_plots else None
     steps = range(1, len(history['kl_div']) + 1)
     per_image = [(r + k) / args.batch_size for r, k in zip(history['reconst_loss'], history['kl_div'])]
@@ -234,8 +238,7 @@ def vae_main(argv, *, name, make_model, parser, seed_reported):
     if explained is not None:
         summary['manifold_axes_variance'] = explained
     run.log(f'test loss {test_loss:.2f} nats per image (BCE + KL) after {summary["epochs"]} epochs')
-    torch.save(model.state_dict(), f'{run.out}/{name}.ckpt')
-    run.files.append(f'{name}.ckpt')
+    save_checkpoint(run, model, f'{name}.ckpt')
     return run.finish(summary, history=history, data=info, seed_reported=seed_reported, framework=torch.__name__)
 
 

@@ -231,18 +231,19 @@ class Window:
         N, C = xp.shape[:2]
         return cols.reshape(N, C * self.kh * self.kw, self.L)
 
-    def col2im(self, cols):
-        """Sum columns (N, C, kh, kw, L) back into a zeroed (N, C, Hp, Wp) buffer."""
+    def col2im(self, cols, buf=None):
+        """Sum columns (N, C, kh, kw, L) into buf, a zeroed (N, C, Hp, Wp) buffer by default."""
         N, C = cols.shape[:2]
+        if buf is None:
+            buf = pool.zeros((N, C, self.Hp, self.Wp), cols.dtype)
         if self.flat:
-            buf = pool.zeros((N, C, self.Hp * self.Wp), cols.dtype)
+            flat = buf.reshape(N, C, self.Hp * self.Wp)
             L = self.L
             for i in range(self.kh):
                 for j in range(self.kw):
                     o = i * self.dh * self.Wp + j * self.dw
-                    buf[:, :, o:o + L] += cols[:, :, i, j]
-            return buf.reshape(N, C, self.Hp, self.Wp)
-        buf = pool.zeros((N, C, self.Hp, self.Wp), cols.dtype)
+                    flat[:, :, o:o + L] += cols[:, :, i, j]
+            return buf
         cols = cols.reshape(N, C, self.kh, self.kw, self.Ho, self.Wo)
         for i in range(self.kh):
             for j in range(self.kw):
@@ -321,12 +322,29 @@ class Convolution(Op):
             gw = np.matmul(cols, gl.swapaxes(-1, -2), out=pool.empty((N, G, K, O // G), cols.dtype))
             gw = gw.sum(0).swapaxes(-1, -2).reshape(w._data.shape)
         if ctx.needs_grad(0):
-            gcols = np.matmul(wa.reshape(G, O // G, K).swapaxes(-1, -2), gl,
-                              out=pool.empty((N, G, K, gl.shape[-1]), ga.dtype))
-            gx = win.crop(win.col2im(gcols.reshape(N, C, win.kh, win.kw, -1)))
+            gx = win.crop(_input_grad(wa.reshape(G, O // G, K).swapaxes(-1, -2), gl, win, C))
             if ctx.one_d:
                 gx = gx[:, :, 0, :]
         return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None, None)
+
+
+_CHUNK_BYTES = 1 << 21
+_SHORT_ROWS = 16
+
+
+def _input_grad(wt, gl, win, C):
+    """col2im(W^T @ g): the padded input gradient, a chunk of the batch at a time so that each
+    chunk of column gradients is still in cache when it is summed back."""
+    N, G, Og, L = gl.shape
+    K = wt.shape[1]
+    buf = pool.zeros((N, C, win.Hp, win.Wp), gl.dtype)
+    step = max(1, min(N, _CHUNK_BYTES // max(1, G * K * L * gl.itemsize)))
+    chunk = pool.empty((step, G, K, L), gl.dtype)
+    for n0 in range(0, N, step):
+        n1 = min(N, n0 + step)
+        part = np.matmul(wt, gl[n0:n1], out=chunk[:n1 - n0])
+        win.col2im(part.reshape(n1 - n0, C, win.kh, win.kw, L), buf[n0:n1])
+    return buf
 
 
 _CTYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
@@ -430,6 +448,10 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):
                      (0, 0) + pairs[0])
     else:
         win = Window(spatial, kernel, stride, dilation, pairs[0] + pairs[1])
+    if win.flat and win.Wo >= _SHORT_ROWS and not (x._rg and _State.grad_enabled):
+        # the flat layout costs Wp/Wo more GEMM work; it pays off through col2im (the input's
+        # gradient) and through copying short rows, neither of which applies here
+        win.flat = False
     out = Convolution.apply(x, weight, bias, win, int(groups))
     return out if batched else out.squeeze(0)
 

@@ -1,28 +1,27 @@
 """Fused recurrent kernels (Elman RNN with tanh/relu, LSTM with optional projection, GRU) and the
 autograd ops built on them: one node per recurrent layer (both directions), one per cell call.
 
-How a layer runs: the input projection of the whole sequence is ONE GEMM, each time step is ONE
-GEMM of the previous hidden state with ``W_hh`` into the gate buffer followed by a handful of
-in-place NumPy ufuncs, and backward-through-time is a hand-written loop of the same kind; the
-weight gradients are again one GEMM each over all time steps.
+How a layer runs: each time step is ONE GEMM into the step's gate block followed by a handful of
+in-place NumPy ufuncs; backward-through-time is a hand-written loop of the same kind (one GEMM per
+step for the recurrent gradient), and the weight gradients are one GEMM over all steps. For LSTM
+and RNN the step's GEMM multiplies [W_ih | W_hh | b] with the stacked [x_t; h_{t-1}; 1], so the
+input projection and the biases come with it; GRU projects the inputs of all steps up front.
 
-Layout: a sequence is a stack of rows, time step after time step. Step t owns rows
-``off[t] : off[t] + bs[t]`` (its first ``bs[t]`` batch entries, batch sizes non-increasing) --
-exactly a PackedSequence's ``data``; an unpacked (T, B, *) input is the case ``bs[t] == B``.
-Sigmoid gates use ``sigmoid(z) = (tanh(z / 2) + 1) / 2`` with the halving folded into the
-(copied) weights, so a single ``tanh`` call activates all gates of a step.
+Layout: everything is feature-major, (T, features, batch): a gate of a step is a contiguous block.
+A packed sequence is padded to (T, B, *) first; step t then works on its first batch_sizes[t]
+columns only. Sigmoid gates use ``sigmoid(z) = (tanh(z / 2) + 1) / 2`` with the halving folded
+into the (copied) weights, so one ``tanh`` call activates all the gates of a step.
 
-Gate order matches torch: LSTM (i, f, g, o), GRU (r, z, n) with
-``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
+Gate order matches torch: LSTM (i, f, g, o) (kept as (i, f, o, g) internally so that the sigmoid
+gates are one block), GRU (r, z, n) with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
 """
 import numpy as np
 
-from ...ops._util import Op, Tensor
-from .conv import wrap_grads
+from ... import _dtype
+from ...ops._util import Op, _short
+from .conv import pool, wrap_grads
 
 __all__ = []
-
-_wrap = Tensor._wrap
 
 
 # -- layout ---------------------------------------------------------------------------------------------
@@ -67,7 +66,19 @@ def _scaled(w, scale):
 def _chunks(a):
     """(T, X, B) -> (X, T*B): the columns of all steps side by side, for the weight GEMMs."""
     T, X, B = a.shape
-    return a.transpose(1, 0, 2).reshape(X, T * B)
+    out = pool.empty((X, T, B), a.dtype)
+    np.copyto(out, a.transpose(1, 0, 2))
+    return out.reshape(X, T * B)
+
+
+def _dense(view, fresh=False):
+    """view as a C-contiguous array: itself when already contiguous (unless fresh), else a copy in a
+    pooled buffer."""
+    if view.flags.c_contiguous and not fresh:
+        return view
+    out = pool.empty(view.shape, view.dtype)
+    np.copyto(out, view)
+    return out
 
 
 _SCALES = {}
@@ -88,88 +99,26 @@ class Kernel:
     a (features, batch) block, stacked over time as (T, X, B), so each gate is a contiguous block.
 
     ``run(xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)`` takes the input as (T, I, B) and initial states
-    as (B, X) (or None for zeros) and returns (hs (T, H_out, B), h_n (B, H_out), c_n (B, H) or None),
-    keeping what backward needs. ``back(dyT, dhn, dcn, w_ih, w_hh, bias, needs, w_hr)`` returns
-    (dxT (T, I, B) or None, dh0 (B, H_out), dc0 or None, (gw_ih, gw_hh, gb_ih, gb_hh, gw_hr)).
+    as (B, X) (or None for zeros) and returns (hs (T, H_out, B) in time order, h_n (B, H_out), c_n
+    (B, H) or None), keeping what backward needs. ``back(dyT, dhn, dcn, w_ih, w_hh, bias, needs,
+    w_hr)`` takes the output gradient as (T, H_out, B) and returns (dxT (T, I, B) or None, dh0 (B,
+    H_out), dc0 or None, (gw_ih, gw_hh, gb_ih, gb_hh, gw_hr)); needs = (input grad, weight grads).
     With a packed batch, step t only computes its first ``sizes[t]`` columns; the other (padding)
     columns are kept finite and get zero gradients, so the all-steps GEMMs can include them.
+    Large buffers come from conv.py's pool (reused across calls: no page faults on fresh memory).
     """
 
     def __init__(self, steps, reverse):
         self.steps, self.reverse = steps, reverse
 
     def buffer(self, shape, dt):
-        return np.empty(shape, dt) if self.steps.uniform else np.zeros(shape, dt)
+        return pool.empty(shape, dt) if self.steps.uniform else pool.zeros(shape, dt)
 
     def state(self, s, width, dt):
         """An initial state or final-state gradient (B, width) as a fresh contiguous (width, B)."""
         if s is None:
             return np.zeros((width, self.steps.B), dt)
         return np.array(s.T, dt, order='C')
-
-    def prefill(self, buf, init):
-        """Backwards over a packed batch a sequence starts at its own last step, from init: put init
-        in the padding columns of the later steps, so that prev() is always a plain slice."""
-        if self.reverse and not self.steps.uniform:
-            B = self.steps.B
-            for t, n in enumerate(self.steps.sizes):
-                if n < B:
-                    buf[t, :, n:] = init[:, n:]
-
-    def prev(self, buf, init, t):
-        """The state step t starts from: (X, sizes[t])."""
-        s = t + 1 if self.reverse else t - 1
-        n = self.steps.sizes[t]
-        if s < 0 or s == self.steps.T:
-            return init[:, :n]
-        return buf[s, :, :n]
-
-    def prev_chunks(self, buf, init):
-        """prev() of every step as (X, T*B), for the recurrent weight's gradient."""
-        X, (T, _, B) = buf.shape[1], buf.shape
-        out = np.empty((X, T, B), buf.dtype)
-        if self.reverse:
-            out[:, :T - 1] = buf[1:].transpose(1, 0, 2)
-            out[:, T - 1] = init
-        else:
-            out[:, 0] = init
-            out[:, 1:] = buf[:-1].transpose(1, 0, 2)
-        return out.reshape(X, T * B)
-
-    def final(self, buf):
-        """The state each sequence ends with, as (B, X)."""
-        st = self.steps
-        if self.reverse:
-            return np.ascontiguousarray(buf[0].T)
-        if st.uniform:
-            return np.ascontiguousarray(buf[-1].T)
-        return buf.transpose(0, 2, 1)[st.last(), np.arange(st.B)]
-
-    def project(self, xT, w, b, scale):
-        """The input part of every step's pre-activations: (scale w) @ x_t + scale b, (T, G, B)."""
-        self.xT = xT
-        acts = np.matmul(_scaled(w, scale), xT)
-        if b is not None:
-            acts += np.repeat(_scaled(b, scale)[:, None], self.steps.B, axis=1)
-        return acts
-
-    def weight_grads(self, dpre, dpre_h, hprev, w_ih, bias, needs):
-        """dxT and the gradients of w_ih, w_hh, b_ih, b_hh from the pre-activation gradients of the
-        input part (dpre) and of the recurrent part (dpre_h) of all steps."""
-        need_x, need_w = needs
-        dxT = np.matmul(w_ih.T, dpre) if need_x else None
-        if not need_w:
-            return dxT, (None, None, None, None)
-        xT = self.xT
-        d = _chunks(dpre)
-        gw_ih = d @ xT.transpose(0, 2, 1).reshape(-1, xT.shape[1])
-        dh = d if dpre_h is dpre else _chunks(dpre_h)
-        gw_hh = dh @ hprev.T
-        if not bias:
-            return dxT, (gw_ih, gw_hh, None, None)
-        gb_ih = d.sum(1)
-        gb_hh = gb_ih.copy() if dh is d else dh.sum(1)
-        return dxT, (gw_ih, gw_hh, gb_ih, gb_hh)
 
 
 class StackedKernel(Kernel):
@@ -234,7 +183,9 @@ class StackedKernel(Kernel):
         perm, I, P = self.perm, self.I, self.P
         dxT = None
         if need_x:
-            dxT = np.matmul((w_ih if perm is None else w_ih[perm]).T, dpre)
+            w = (w_ih if perm is None else w_ih[perm]).T
+            dxT = np.matmul(w, dpre, out=pool.empty((dpre.shape[0],) + w.shape[:1] + dpre.shape[2:],
+                                                   dpre.dtype))
             if self.reverse:
                 dxT = dxT[::-1]
         if not need_w:
@@ -258,14 +209,13 @@ class RNNKernel(StackedKernel):
         Z, W, ts, ns = self.stack(xT, h0, w_ih, w_hh, b_ih, b_hh)
         I, H = self.I, self.P
         pre = np.empty((H, self.steps.B), xT.dtype)
-        act = np.maximum if self.relu else np.tanh
         for k, n in enumerate(ns):
             a = pre[:, :n]
             np.matmul(W, Z[k, :, :n], out=a)
             if self.relu:
                 np.maximum(a, 0, out=Z[k + 1, I:I + H, :n])
             else:
-                act(a, out=Z[k + 1, I:I + H, :n])
+                np.tanh(a, out=Z[k + 1, I:I + H, :n])
         S = Z[:, I:I + H]
         return self.outputs(S), self.final(S), None
 
@@ -383,7 +333,69 @@ class LSTMKernel(StackedKernel):
 
 
 class GRUKernel(Kernel):
-    """r, z = sigmoid(...), n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = n + z (h - n)."""
+    """r, z = sigmoid(...), n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = n + z (h - n).
+
+    The n gate needs W_in x and W_hn h apart, so the input projection of all steps is computed
+    first (one stacked GEMM) and each step adds W_hh h (one GEMM); buffers are in time order."""
+
+    def prefill(self, buf, init):
+        """Backwards over a packed batch a sequence starts at its own last step, from init: put init
+        in the padding columns of the later steps, so that prev() is always a plain slice."""
+        if self.reverse and not self.steps.uniform:
+            B = self.steps.B
+            for t, n in enumerate(self.steps.sizes):
+                if n < B:
+                    buf[t, :, n:] = init[:, n:]
+
+    def prev(self, buf, init, t):
+        """The state step t starts from: (X, sizes[t])."""
+        s = t + 1 if self.reverse else t - 1
+        n = self.steps.sizes[t]
+        if s < 0 or s == self.steps.T:
+            return init[:, :n]
+        return buf[s, :, :n]
+
+    def prev_chunks(self, buf, init):
+        """prev() of every step as (X, T*B), for the recurrent weight's gradient."""
+        X, (T, _, B) = buf.shape[1], buf.shape
+        out = pool.empty((X, T, B), buf.dtype)
+        if self.reverse:
+            out[:, :T - 1] = buf[1:].transpose(1, 0, 2)
+            out[:, T - 1] = init
+        else:
+            out[:, 0] = init
+            out[:, 1:] = buf[:-1].transpose(1, 0, 2)
+        return out.reshape(X, T * B)
+
+    def final(self, buf):
+        """The state each sequence ends with, as (B, X)."""
+        st = self.steps
+        if self.reverse:
+            return np.ascontiguousarray(buf[0].T)
+        if st.uniform:
+            return np.ascontiguousarray(buf[-1].T)
+        return buf.transpose(0, 2, 1)[st.last(), np.arange(st.B)]
+
+    def project(self, xT, w, b, scale):
+        """The input part of every step's pre-activations: (scale w) @ x_t + scale b, (T, G, B)."""
+        self.xT = xT
+        w = _scaled(w, scale)
+        acts = np.matmul(w, xT, out=pool.empty((xT.shape[0], w.shape[0], xT.shape[2]), xT.dtype))
+        if b is not None:
+            acts += np.repeat(_scaled(b, scale)[:, None], self.steps.B, axis=1)
+        return acts
+
+    def weight_grads(self, dgi, dgh, hprev, w_ih, bias, needs):
+        """dxT and the gradients of w_ih, w_hh, b_ih, b_hh from the pre-activation gradients of the
+        input part (dgi) and of the recurrent part (dgh) of all steps."""
+        need_x, need_w = needs
+        dxT = np.matmul(w_ih.T, dgi) if need_x else None
+        if not need_w:
+            return dxT, (None, None, None, None)
+        xT = self.xT
+        di, dh = _chunks(dgi), _chunks(dgh)
+        gw = (di @ xT.transpose(0, 2, 1).reshape(-1, xT.shape[1]), dh @ hprev.T)
+        return dxT, gw + ((di.sum(1), dh.sum(1)) if bias else (None, None))
 
     def run(self, xT, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
         st = self.steps
@@ -544,7 +556,7 @@ class RNNLayer(_FusedRecurrence):
             y = ysT.transpose(0, 2, 1)[steps.rows()]
         elif exposed:
             y = np.concatenate([hs.transpose(0, 2, 1) for hs in hss], axis=2) if D > 1 else \
-                np.ascontiguousarray(hss[0].transpose(0, 2, 1))
+                _dense(hss[0].transpose(0, 2, 1), fresh=True)
         else:
             y = (hss[0] if D == 1 else np.concatenate(hss, axis=1)).transpose(0, 2, 1)
         ctx.kernels, ctx.spec, ctx.steps = kernels, spec, steps
@@ -572,8 +584,7 @@ class RNNLayer(_FusedRecurrence):
         dxT, dh0, dc0, gws = None, [], [], []
         for d, k in enumerate(ctx.kernels):
             w_ih, w_hh, _, _, w_hr = ws[d]
-            dyT = np.ascontiguousarray((gya[:, :, d * Hout:(d + 1) * Hout] if D > 1 else gya)
-                                       .transpose(0, 2, 1))
+            dyT = _dense((gya[:, :, d * Hout:(d + 1) * Hout] if D > 1 else gya).transpose(0, 2, 1))
             ddx, dh, dc, gw = k.back(dyT, ghn._data[d], None if gcn is None else gcn._data[d],
                                      w_ih, w_hh, bias, (need_x, need_w), w_hr)
             if ddx is not None:
@@ -674,8 +685,6 @@ def _check_cell(x, hx, input_size, hidden_size, weights):
     dt = x._data.dtype
     for t in (*hx, *weights):
         if t is not None and t._data.dtype != dt:
-            from ...ops._util import _short
-            from ... import _dtype
             names = [_short(_dtype.from_numpy_dtype(a)) for a in (dt, t._data.dtype)]
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {names[0]} and "
                                f"{names[1]}")

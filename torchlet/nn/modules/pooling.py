@@ -1,14 +1,11 @@
 """Pooling layers: max, average, adaptive, power-average and max unpooling (1-D and 2-D)."""
 from .._functional import pooling as F
+from .conv import _ntuple
 from .module import Module
 
 __all__ = ['MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d', 'AdaptiveAvgPool1d',
            'AdaptiveAvgPool2d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'LPPool1d', 'LPPool2d',
            'MaxUnpool1d', 'MaxUnpool2d']
-
-
-def _ntuple(x, n):
-    return tuple(x) if isinstance(x, (tuple, list)) else (x,) * n
 
 
 class _MaxPoolNd(Module):

@@ -12,8 +12,6 @@ import math
 import numbers
 import warnings
 
-from ... import _dtype
-from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.factories import empty
 from ...ops.join_split import cat
@@ -180,13 +178,9 @@ class RNNBase(Module):
         return s.format(**self.__dict__)
 
     # -- running --------------------------------------------------------------------------------------
-    def _unpack_input(self, input, hx, is_lstm):
-        """(time-major input or packed data, batch_sizes, sorted/unsorted indices, hx, batch_dim)
-        with torch's checks on the input's and the hidden state's number of dimensions; batch_dim is
-        None for batched input, else the dim the unbatched input got."""
-        if isinstance(input, PackedSequence):
-            data, batch_sizes, sorted_indices, unsorted_indices = input
-            return data, batch_sizes, sorted_indices, unsorted_indices, hx, None
+    def _batch_input(self, input, hx, is_lstm):
+        """(input, hx, batch_dim) with torch's checks on their numbers of dimensions; an unbatched
+        input (and its hx) get their batch dimension, batch_dim (None for batched input)."""
         dim = input.dim()
         if dim not in (2, 3):
             name = 'RNN' if self.mode.startswith('RNN') else self.mode
@@ -211,52 +205,43 @@ class RNNBase(Module):
                     raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got "
                                        f"{hx.dim()}-D tensor")
                 hx = hx.unsqueeze(1)
-        if not batched:
-            return input.unsqueeze(1), None, None, None, hx, (0 if self.batch_first else 1)
-        return input, None, None, None, hx, None
-
-    def _check_states(self, x, batch_sizes, hx, is_lstm):
-        """torch's check_forward_args on the time-major view of the input."""
-        self.check_input(x, batch_sizes)
-        if hx is None:
-            return
-        if batch_sizes is not None:
-            mini_batch = int(batch_sizes[0])
-        else:
-            mini_batch = x.size(1)
-        D = 2 if self.bidirectional else 1
-        h_shape = (self.num_layers * D, mini_batch, self.proj_size or self.hidden_size)
-        if is_lstm:
-            self.check_hidden_size(hx[0], h_shape, 'Expected hidden[0] size {}, got {}')
-            self.check_hidden_size(hx[1], h_shape[:2] + (self.hidden_size,),
-                                   'Expected hidden[1] size {}, got {}')
-        else:
-            self.check_hidden_size(hx, h_shape)
+        if batched:
+            return input, hx, None
+        batch_dim = 0 if self.batch_first else 1
+        return input.unsqueeze(batch_dim), hx, batch_dim
 
     def _run(self, input, hx):
         """The shared forward of RNN, LSTM and GRU; hx is a Tensor, an (h, c) pair or None."""
         is_lstm = self.mode == 'LSTM'
-        x, batch_sizes, sorted_indices, unsorted_indices, hx, unbatched_dim = \
-            self._unpack_input(input, hx, is_lstm)
-        bs = None
-        if batch_sizes is not None:
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            x, batch_sizes, sorted_indices, unsorted_indices = input
             bs = tuple(batch_sizes._data.tolist())
-        elif self.batch_first and unbatched_dim is None:
-            x = x.transpose(0, 1)
-        self._check_states(x, bs, hx, is_lstm)
-        if hx is not None and sorted_indices is not None:
-            hx = self.permute_hidden(hx, sorted_indices)
-        h0, c0 = (hx if is_lstm else (hx, None)) if hx is not None else (None, None)
+            if hx is not None:
+                hx = self.permute_hidden(hx, sorted_indices)
+        else:
+            x, hx, batch_dim = self._batch_input(input, hx, is_lstm)
+            batch_sizes = bs = None
+        if hx is None:
+            self.check_input(x, batch_sizes)
+        else:
+            self.check_forward_args(x, hx, batch_sizes)
+        if not packed:
+            if self.batch_first:
+                x = x.transpose(0, 1)
+            if x.shape[0] == 0:
+                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        h0, c0 = (None, None) if hx is None else hx if is_lstm else (hx, None)
         out, hn, cn = self._layers(x, bs, h0, c0)
         hidden = (hn, cn) if is_lstm else hn
-        if batch_sizes is not None:
+        if packed:
             out = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
             return out, self.permute_hidden(hidden, unsorted_indices)
-        if unbatched_dim is not None:
-            out = out.squeeze(1)
-            hidden = (hn.squeeze(1), cn.squeeze(1)) if is_lstm else hn.squeeze(1)
-        elif self.batch_first:
+        if self.batch_first:
             out = out.transpose(0, 1)
+        if batch_dim is not None:
+            out = out.squeeze(batch_dim)
+            hidden = (hn.squeeze(1), cn.squeeze(1)) if is_lstm else hn.squeeze(1)
         return out, hidden
 
     def _layers(self, x, batch_sizes, h0, c0):
