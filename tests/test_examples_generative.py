@@ -201,6 +201,7 @@ def test_gan_vs_vae_trains_both_and_compares(tmp_path):
     check_outputs(metrics, out, plots=['comparison.png'])
     summary = metrics['summary']
     assert summary['vae'] == 'trained 1 epochs' and summary['gan'] == 'trained 1 epochs'
+    assert summary['images_per_panel'] == 64
     assert summary['sharpness_real'] > 0.8                 # MNIST digits are nearly black and white
     for key in ('vae_samples', 'gan_samples', 'vae_reconstructions'):
         assert 0 <= summary['sharpness_' + key] <= 1
@@ -213,6 +214,7 @@ def test_gan_vs_vae_loads_checkpoints(tmp_path):
     metrics, out = run_example('gan_vs_vae', tmp_path, '--vae-ckpt', str(tmp_path / 'vae.ckpt'),
                                '--gan-ckpt', str(tmp_path / 'G.ckpt'), '--samples', '16', '--no-plots')
     assert metrics['summary']['vae'].endswith('vae.ckpt') and metrics['history'] == {'vae': {}, 'gan': {}}
+    assert metrics['summary']['images_per_panel'] == 16
 
 
 def test_sharpness():

@@ -413,14 +413,19 @@ def _result(arr, shape, requires_grad, out):
     return t
 
 
+def _float_sample_args(fn, kernel, size, kw, out, dtype, device):
+    """(shape, float dtype) for rand/randn from their arguments, with torch's errors."""
+    if set(kw) - {'size'}:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{min(set(kw) - {'size'})}'")
+    shape = size_args((kw['size'],) if 'size' in kw else size, fn)
+    as_device(device)
+    return shape, _float_dtype(dtype or (out.dtype if out is not None else None), kernel)
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw):
     """Uniform samples on [0, 1)."""
-    if set(kw) - {'size'}:
-        raise TypeError(f"rand() got an unexpected keyword argument '{min(set(kw) - {'size'})}'")
-    shape = size_args((kw['size'],) if 'size' in kw else size, 'rand')
-    as_device(device)
-    dtype = _float_dtype(dtype or (out.dtype if out is not None else None), 'check_uniform_bounds')
+    shape, dtype = _float_sample_args('rand', 'check_uniform_bounds', size, kw, out, dtype, device)
     n = math.prod(shape)
     return _result(_uniform_values(_gen(generator), n, dtype.np), shape, requires_grad, out)
 
@@ -428,11 +433,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, **kw):
     """Standard normal samples."""
-    if set(kw) - {'size'}:
-        raise TypeError(f"randn() got an unexpected keyword argument '{min(set(kw) - {'size'})}'")
-    shape = size_args((kw['size'],) if 'size' in kw else size, 'randn')
-    as_device(device)
-    dtype = _float_dtype(dtype or (out.dtype if out is not None else None), 'normal_kernel_cpu')
+    shape, dtype = _float_sample_args('randn', 'normal_kernel_cpu', size, kw, out, dtype, device)
     n = math.prod(shape)
     return _result(_normal_values(_gen(generator), n, dtype.np), shape, requires_grad, out)
 

@@ -60,18 +60,26 @@ def _call(func, inputs, fn_name):
     return _as_tuple(out, 'outputs of the user-provided function', fn_name)
 
 
+_INPUT_IS = "the input to the user-provided function is"
+
+
+def _vector_or_ones(v, tensors, fn_name, holder):
+    """``v`` as a tuple of tensors; None stands for ones, allowed only when ``tensors`` is a single
+    one-element tensor (``holder`` names them in torch's error)."""
+    if v is None:
+        if any(t._data.size != 1 for t in tensors):
+            raise RuntimeError(f"The vector v can only be None if {holder} a single Tensor with a "
+                               "single element.")
+        return tuple(Tensor._wrap(np.ones_like(t._data)) for t in tensors)
+    return _as_tuple(v, 'v', fn_name)[1]
+
+
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(*inputs), v^T J): the vector-Jacobian product."""
     in_tuple, inputs = _as_tuple(inputs, 'inputs', 'vjp')
     inputs = _prepare(inputs, create_graph)
     out_tuple, outputs = _call(func, inputs, 'vjp')
-    if v is None:
-        if any(o._data.size != 1 for o in outputs):
-            raise RuntimeError("The vector v can only be None if the user-provided function returns a "
-                               "single Tensor with a single element.")
-        v = tuple(Tensor._wrap(np.ones_like(o._data)) for o in outputs)
-    else:
-        v = _as_tuple(v, 'v', 'vjp')[1]
+    v = _vector_or_ones(v, outputs, 'vjp', "the user-provided function returns")
     with enable_grad():
         g = _grads(outputs, inputs, v, create_graph, strict, 'vjp')
     return _finish(outputs, create_graph, out_tuple), _finish(g, create_graph, in_tuple)
@@ -81,13 +89,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(*inputs), J v): the Jacobian-vector product."""
     in_tuple, inputs = _as_tuple(inputs, 'inputs', 'jvp')
     inputs = _prepare(inputs, create_graph)
-    if v is None:
-        if any(x._data.size != 1 for x in inputs):
-            raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                               "function is a single Tensor with a single element.")
-        v = tuple(Tensor._wrap(np.ones_like(x._data)) for x in inputs)
-    else:
-        v = _as_tuple(v, 'v', 'jvp')[1]
+    v = _vector_or_ones(v, inputs, 'jvp', _INPUT_IS)
     out_tuple, outputs = _call(func, inputs, 'jvp')
     with enable_grad():
         dummies = tuple(Tensor._wrap(np.zeros_like(o._data), requires_grad=True) for o in outputs)
@@ -163,13 +165,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
 def _hessian_product(func, inputs, v, create_graph, strict, name):
     in_tuple, inputs = _as_tuple(inputs, 'inputs', name)
     inputs = _prepare(inputs, create_graph)
-    if v is None:
-        if any(x._data.size != 1 for x in inputs):
-            raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                               "function is a single Tensor with a single element.")
-        v = tuple(Tensor._wrap(np.ones_like(x._data)) for x in inputs)
-    else:
-        v = _as_tuple(v, 'v', name)[1]
+    v = _vector_or_ones(v, inputs, name, _INPUT_IS)
     _, outputs = _call(func, inputs, name)
     if len(outputs) != 1 or outputs[0]._data.size != 1:
         raise RuntimeError(f"The function given to {name} should return a single Tensor with a single "

@@ -79,9 +79,9 @@ def main(argv=None):
     vae_model, vae_history = get_vae(run)
     G, gan_history = get_gan_generator(run)
     n = args.samples
-    args.batch_size = n
+    args.batch_size = args.test_batch_size = n
     _, test_loader, info = load_mnist(run)                       # real digits in [0, 1]
-    real = next(iter(test_loader))[0][:n].to(run.device)
+    real = next(iter(test_loader))[0].to(run.device)
     vae_model.eval()
     G.eval()
     with torch.no_grad():
@@ -104,6 +104,7 @@ def main(argv=None):
         run.log(f'sharpness of {title}: {value:.3f}')
     summary = {'sharpness_real': scores[panels[0][0]], 'sharpness_vae_samples': scores[panels[1][0]],
                'sharpness_gan_samples': scores[panels[2][0]], 'sharpness_vae_reconstructions': scores[panels[3][0]],
+               'images_per_panel': real.size(0),
                'vae': args.vae_ckpt or f'trained {len(vae_history["loss"])} epochs',
                'gan': args.gan_ckpt or f'trained {len(gan_history["epoch_d_loss"])} epochs'}
     if vae_history:

@@ -108,7 +108,18 @@ def _pow_exponent_grad(g, base, exponent, result):
     return g * (result * float(np.log(np.float64(base))))
 
 
-class PowScalarBase(Op):
+class _NumberFirstOp(Op):
+    """A binary op whose first operand is a Python number: forward keeps it as ``ctx.number``,
+    saves the tensor and returns ``compute(number, tensor)``."""
+
+    @staticmethod
+    def forward(ctx, number, t):
+        ctx.number = number
+        ctx.save_for_backward(t)
+        return ctx.compute(number, t)
+
+
+class PowScalarBase(_NumberFirstOp):
     """number ** exponent (``2 ** x``)."""
     _bname = 'PowBackward2'
 
@@ -118,15 +129,9 @@ class PowScalarBase(Op):
         return _pow_arrays(bd, ed)
 
     @staticmethod
-    def forward(ctx, base, e):
-        ctx.base = base
-        ctx.save_for_backward(e)
-        return PowScalarBase.compute(base, e)
-
-    @staticmethod
     def backward(ctx, g):
         e, = ctx.saved_tensors
-        return None, _pow_exponent_grad(g, ctx.base, e, pow(ctx.base, e))
+        return None, _pow_exponent_grad(g, ctx.number, e, pow(ctx.number, e))
 
 
 _pow_run = fast_binary(Pow, Pow.compute)
@@ -322,7 +327,7 @@ class Xlogy(Binary):
         return gx, gy
 
 
-class XlogyScalarSelf(Op):
+class XlogyScalarSelf(_NumberFirstOp):
     """number * log(other)."""
     _bname = 'XlogyBackward1'
 
@@ -332,15 +337,9 @@ class XlogyScalarSelf(Op):
         return arr(_xlogy_arrays(np.asarray(xd, yd.dtype), yd))
 
     @staticmethod
-    def forward(ctx, x, y):
-        ctx.x = x
-        ctx.save_for_backward(y)
-        return XlogyScalarSelf.compute(x, y)
-
-    @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
-        return None, g * ctx.x / y
+        return None, g * ctx.number / y
 
 
 atan2, atan2_ = define_binary(Atan2, 'atan2', tensor_other=True)

@@ -16,15 +16,21 @@ def _int_to_long(a, np_dtype):
     return np_dtype
 
 
+def _accumulate(ctx, x, dim, np_dtype, np_cumulative):
+    """Forward of cumsum/cumprod: ``np_cumulative`` along dim in torch's result dtype (a 0-d input
+    is just cast); keeps dim and the input dtype on ctx for backward."""
+    a = x._data
+    ctx.dim, ctx.in_dtype = dim, a.dtype
+    np_dtype = _int_to_long(a, np_dtype)
+    if a.ndim == 0:
+        return a.astype(np_dtype or a.dtype)
+    return np_cumulative(a, axis=dim, dtype=np_dtype)
+
+
 class Cumsum(Op):
     @staticmethod
     def forward(ctx, x, dim, np_dtype):
-        a = x._data
-        ctx.dim, ctx.in_dtype = dim, a.dtype
-        np_dtype = _int_to_long(a, np_dtype)
-        if a.ndim == 0:
-            return a.astype(np_dtype or a.dtype)
-        return np.cumsum(a, axis=dim, dtype=np_dtype)
+        return _accumulate(ctx, x, dim, np_dtype, np.cumsum)
 
     @staticmethod
     def backward(ctx, g):
@@ -48,13 +54,8 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(ctx, x, dim, np_dtype):
-        a = x._data
-        ctx.dim, ctx.in_dtype = dim, a.dtype
         ctx.save_for_backward(x)
-        np_dtype = _int_to_long(a, np_dtype)
-        if a.ndim == 0:
-            return a.astype(np_dtype or a.dtype)
-        return np.cumprod(a, axis=dim, dtype=np_dtype)
+        return _accumulate(ctx, x, dim, np_dtype, np.cumprod)
 
     @staticmethod
     def backward(ctx, g):

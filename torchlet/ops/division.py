@@ -107,38 +107,36 @@ def _fmod_arrays(ad, bd):
     return np.fmod(ad, bd)
 
 
-class Remainder(Binary):
+class _RemainderBase(Binary):
+    """a - b * round(a / b) with ``_rounding`` 'floor' or 'trunc': grads g and -g * round(a / b)."""
+    no_bool = True
+    _rounding = None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = None
+        if ctx.needs_grad(1):
+            gb = grad_for(-g * rounding_div(a, b, ctx._rounding), b)
+        return grad_for(g, a), gb
+
+
+class Remainder(_RemainderBase):
     """Python-style remainder: the result has the sign of the divisor."""
     _bname = 'RemainderBackward1'
     _scalar_bname = 'RemainderBackward0'
     fn = staticmethod(_remainder_arrays)
     kernel = 'remainder_cpu'
-    no_bool = True
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        gb = None
-        if ctx.needs_grad(1):
-            gb = grad_for(-g * rounding_div(a, b, 'floor'), b)
-        return grad_for(g, a), gb
+    _rounding = 'floor'
 
 
-class Fmod(Binary):
+class Fmod(_RemainderBase):
     """C-style remainder: the result has the sign of the dividend."""
     _bname = 'FmodBackward1'
     _scalar_bname = 'FmodBackward0'
     fn = staticmethod(_fmod_arrays)
     kernel = 'fmod_cpu'
-    no_bool = True
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        gb = None
-        if ctx.needs_grad(1):
-            gb = grad_for(-g * rounding_div(a, b, 'trunc'), b)
-        return grad_for(g, a), gb
+    _rounding = 'trunc'
 
 
 _remainder, remainder_ = define_binary(Remainder, 'remainder')

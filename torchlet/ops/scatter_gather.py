@@ -175,21 +175,19 @@ def _legacy_reduce(self, coords, src, reduce, in_place):
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of input with src (a tensor, or a number given as src or value) written at index
     along dim; reduce='add' / 'multiply' combines instead."""
-    if src is None:
-        src = value
-    coords, src = _scatter_args(input, dim, index, src, 'scatter', False)
-    if reduce is not None:
-        return _legacy_reduce(input, coords, src, reduce, False)
-    return put_at(input, coords, src, False, _scatter_name(src, False))
+    return _scatter(input, dim, index, src if src is not None else value, reduce, False)
 
 
 def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-    if src is None:
-        src = value
-    coords, src = _scatter_args(self, dim, index, src, 'scatter', False)
+    return _scatter(self, dim, index, src if src is not None else value, reduce, True)
+
+
+def _scatter(t, dim, index, src, reduce, in_place):
+    """scatter / scatter_ once src is known (a tensor or a number)."""
+    coords, src = _scatter_args(t, dim, index, src, 'scatter', False)
     if reduce is not None:
-        return _legacy_reduce(self, coords, src, reduce, True)
-    return put_at_(self, coords, src, False, _scatter_name(src, False))
+        return _legacy_reduce(t, coords, src, reduce, in_place)
+    return (put_at_ if in_place else put_at)(t, coords, src, False, _scatter_name(src, False))
 
 
 def scatter_add(input, dim, index, src):

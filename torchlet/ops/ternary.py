@@ -131,14 +131,19 @@ def _addc_compute(input, t1, t2, value, divide):
         raise broadcast_error(a.shape, delta.shape) from None
 
 
-class Addcmul(Op):
-    """input + value * tensor1 * tensor2."""
+class _AddcOp(Op):
+    """input + value * tensor1 (* or / when ``_divide``) tensor2."""
+    _divide = False
 
     @staticmethod
     def forward(ctx, a, t1, t2, value):
         ctx.save_for_backward(a, t1, t2)
         ctx.value = value
-        return _addc_compute(a, t1, t2, value, False)
+        return _addc_compute(a, t1, t2, value, ctx._divide)
+
+
+class Addcmul(_AddcOp):
+    """input + value * tensor1 * tensor2."""
 
     @staticmethod
     def backward(ctx, g):
@@ -149,14 +154,9 @@ class Addcmul(Op):
         return grad_for(g, a), g1, g2, None
 
 
-class Addcdiv(Op):
+class Addcdiv(_AddcOp):
     """input + value * tensor1 / tensor2."""
-
-    @staticmethod
-    def forward(ctx, a, t1, t2, value):
-        ctx.save_for_backward(a, t1, t2)
-        ctx.value = value
-        return _addc_compute(a, t1, t2, value, True)
+    _divide = True
 
     @staticmethod
     def backward(ctx, g):

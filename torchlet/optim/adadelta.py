@@ -1,6 +1,6 @@
 """torch.optim.Adadelta: steps scaled by the ratio of running RMS of updates and of gradients."""
-from .optimizer import (_ElementwiseOptimizer, _addcmul_, _check_flags, _scalar_tensor, _sqrt_,
-                        _validate, _view_as_real, _zeros_like)
+from .optimizer import (_ElementwiseOptimizer, _addcmul_, _check_flags, _sqrt_, _validate,
+                        _view_as_real)
 from .._tensor import Tensor
 
 __all__ = ['Adadelta']
@@ -13,6 +13,7 @@ class Adadelta(_ElementwiseOptimizer):
     """
     _group_defaults = (('foreach', None), ('maximize', False), ('differentiable', False),
                        ('capturable', False))
+    _zero_state = ('square_avg', 'acc_delta')
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
@@ -26,13 +27,6 @@ class Adadelta(_ElementwiseOptimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         _check_flags(defaults)
         super().__init__(params, defaults)
-
-    def _init_state(self, p):
-        state = self.state[p]
-        state['step'] = _scalar_tensor(0.0)
-        state['square_avg'] = _zeros_like(p)
-        state['acc_delta'] = _zeros_like(p)
-        return state
 
     def _update(self, p, grad, group, lr):
         state = self.state[p] or self._init_state(p)

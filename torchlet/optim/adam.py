@@ -14,6 +14,17 @@ def _check_betas(betas):
                (0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")])
 
 
+def _check_adam_args(lr, betas, eps, weight_decay, *more_checks):
+    """torch's ValueErrors for the arguments of the Adam variants without Tensor betas (Adamax,
+    NAdam, RAdam); ``more_checks`` are (ok, message) pairs checked after weight_decay."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    _validate([(0.0 <= lr, f"Invalid learning rate: {lr}"),
+               (0.0 <= eps, f"Invalid epsilon value: {eps}")])
+    _check_betas(betas)
+    _validate([(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"), *more_checks])
+
+
 def _moments_(exp_avg, exp_avg_sq, grad, beta1, beta2, buf=None):
     """Adam's moment updates: exp_avg.lerp_(grad, 1 - beta1);
     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)."""

@@ -1,10 +1,8 @@
 """torch.optim.Adamax: Adam with the infinity norm in place of the second moment."""
 import numpy as np
 
-from .adam import _check_betas
-from .optimizer import (_ElementwiseOptimizer, _addcdiv_, _check_flags, _lerp_, _scalar_tensor,
-                        _validate, _view_as_real, _zeros_like)
-from .._tensor import Tensor
+from .adam import _check_adam_args
+from .optimizer import _ElementwiseOptimizer, _addcdiv_, _check_flags, _lerp_, _view_as_real
 
 __all__ = ['Adamax']
 
@@ -16,26 +14,15 @@ class Adamax(_ElementwiseOptimizer):
     """
     _group_defaults = (('foreach', None), ('maximize', False), ('differentiable', False),
                        ('capturable', False))
+    _zero_state = ('exp_avg', 'exp_inf')
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None,
                  *, maximize=False, differentiable=False, capturable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate([(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                   (0.0 <= eps, f"Invalid epsilon value: {eps}")])
-        _check_betas(betas)
-        _validate([(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")])
+        _check_adam_args(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         _check_flags(defaults)
         super().__init__(params, defaults)
-
-    def _init_state(self, p):
-        state = self.state[p]
-        state['step'] = _scalar_tensor(0.0)
-        state['exp_avg'] = _zeros_like(p)
-        state['exp_inf'] = _zeros_like(p)
-        return state
 
     def _update(self, p, grad, group, lr):
         state = self.state[p] or self._init_state(p)

@@ -8,7 +8,7 @@ so state_dict() has torch's layout.
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _GradState, _get_value, _validate
+from .optimizer import Optimizer, _get_value, _validate, _with_grad_mode
 
 __all__ = ['LBFGS']
 
@@ -193,12 +193,7 @@ class LBFGS(Optimizer):
 
     def _evaluate(self, closure):
         """float(closure()) with grad mode on."""
-        prev = _GradState.grad_enabled
-        _GradState.grad_enabled = True
-        try:
-            return closure()
-        finally:
-            _GradState.grad_enabled = prev
+        return _with_grad_mode(True, closure)
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
@@ -210,12 +205,7 @@ class LBFGS(Optimizer):
     def step(self, closure):
         """Perform one optimization step (up to max_iter L-BFGS iterations); returns the loss that
         closure() gave at the starting point."""
-        prev_mode = _GradState.grad_enabled
-        _GradState.grad_enabled = False
-        try:
-            return self._step(closure)
-        finally:
-            _GradState.grad_enabled = prev_mode
+        return _with_grad_mode(False, self._step, closure)
 
     def _step(self, closure):
         group = self.param_groups[0]

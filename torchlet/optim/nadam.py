@@ -1,8 +1,7 @@
 """torch.optim.NAdam: Adam with Nesterov momentum (and momentum decay)."""
-from .adam import _check_betas, _moments_
+from .adam import _check_adam_args, _moments_
 from .optimizer import (_ElementwiseOptimizer, _addcdiv_, _check_flags, _scalar_tensor, _sqrt_,
-                        _validate, _view_as_real, _zeros_like)
-from .._tensor import Tensor
+                        _view_as_real, _zeros_like)
 
 __all__ = ['NAdam']
 
@@ -20,13 +19,8 @@ class NAdam(_ElementwiseOptimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate([(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                   (0.0 <= eps, f"Invalid epsilon value: {eps}")])
-        _check_betas(betas)
-        _validate([(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"),
-                   (0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")])
+        _check_adam_args(lr, betas, eps, weight_decay,
+                         (0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}"))
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
                         maximize=maximize, foreach=foreach, capturable=capturable,

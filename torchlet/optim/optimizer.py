@@ -49,16 +49,22 @@ def register_optimizer_step_post_hook(hook):
 
 
 # -- helpers shared by the optimizers --------------------------------------------------------------
+def _with_grad_mode(enabled, fn, *args, **kwargs):
+    """fn(*args, **kwargs) with grad mode set to ``enabled``, restored afterwards."""
+    prev = _GradState.grad_enabled
+    _GradState.grad_enabled = enabled
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _GradState.grad_enabled = prev
+
+
 def _use_grad_for_differentiable(step):
     """Run ``step`` with grad mode off (torchlet's optimizers are never differentiable)."""
     @functools.wraps(step)
     def _use_grad(self, *args, **kwargs):
-        prev = _GradState.grad_enabled
-        _GradState.grad_enabled = bool(self.defaults.get('differentiable', False))
-        try:
-            return step(self, *args, **kwargs)
-        finally:
-            _GradState.grad_enabled = prev
+        return _with_grad_mode(bool(self.defaults.get('differentiable', False)), step, self, *args,
+                               **kwargs)
     return _use_grad
 
 
@@ -101,12 +107,7 @@ def _eval_closure(closure):
     """closure() under enable_grad (torch's step(closure) contract), or None."""
     if closure is None:
         return None
-    prev = _GradState.grad_enabled
-    _GradState.grad_enabled = True
-    try:
-        return closure()
-    finally:
-        _GradState.grad_enabled = prev
+    return _with_grad_mode(True, closure)
 
 
 def _grad_array(p, maximize):
@@ -491,6 +492,15 @@ class _ElementwiseOptimizer(Optimizer):
     _group_defaults = ()        # (key, value) pairs that param groups of old state_dicts lack
     _scalar_state = ('step',)   # state entries kept as 0-dim tensors
     _capturable_names = 'params and state_steps'
+    _zero_state = ()            # state entries that start as zeros like the parameter
+
+    def _init_state(self, p):
+        """Fresh state for p: 'step' 0, then the ``_zero_state`` entries."""
+        state = self.state[p]
+        state['step'] = _scalar_tensor(0.0)
+        for key in self._zero_state:
+            state[key] = _zeros_like(p)
+        return state
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -1,10 +1,8 @@
 """torch.optim.RAdam: Adam with a rectified (variance-corrected) adaptive learning rate."""
 import numpy as np
 
-from .adam import _check_betas, _moments_
-from .optimizer import (_ElementwiseOptimizer, _check_flags, _scalar_tensor, _validate,
-                        _view_as_real, _zeros_like)
-from .._tensor import Tensor
+from .adam import _check_adam_args, _moments_
+from .optimizer import _ElementwiseOptimizer, _check_flags, _view_as_real
 
 __all__ = ['RAdam']
 
@@ -16,28 +14,17 @@ class RAdam(_ElementwiseOptimizer):
     """
     _group_defaults = (('foreach', None), ('maximize', False), ('differentiable', False),
                        ('decoupled_weight_decay', False), ('capturable', False))
+    _zero_state = ('exp_avg', 'exp_avg_sq')
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate([(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                   (0.0 <= eps, f"Invalid epsilon value: {eps}")])
-        _check_betas(betas)
-        _validate([(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")])
+        _check_adam_args(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable,
                         decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable)
         _check_flags(defaults)
         super().__init__(params, defaults)
-
-    def _init_state(self, p):
-        state = self.state[p]
-        state['step'] = _scalar_tensor(0.0)
-        state['exp_avg'] = _zeros_like(p)
-        state['exp_avg_sq'] = _zeros_like(p)
-        return state
 
     def _update(self, p, grad, group, lr):
         state = self.state[p] or self._init_state(p)

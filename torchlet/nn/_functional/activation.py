@@ -343,6 +343,11 @@ class Softplus(Pointwise):
         return xp.where(x * beta > threshold, g, g * z / (z + 1))
 
 
+def _shrink_derivative(xp, g, x, y, lambd):
+    """The gradient of soft- and hardshrink: 0 on [-lambd, lambd], g outside."""
+    return xp.where((x >= -lambd) & (x <= lambd), 0.0, g)
+
+
 class Softshrink(Pointwise):
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     kernel = 'softshrink_check'
@@ -351,9 +356,7 @@ class Softshrink(Pointwise):
     def compute(a, lambd):
         return np.where(a > lambd, a - lambd, np.where(a < -lambd, a + lambd, a * 0))
 
-    @staticmethod
-    def derivative(xp, g, x, y, lambd):
-        return xp.where((x >= -lambd) & (x <= lambd), 0.0, g)
+    derivative = staticmethod(_shrink_derivative)
 
 
 class Hardshrink(Pointwise):
@@ -364,9 +367,7 @@ class Hardshrink(Pointwise):
     def compute(a, lambd):
         return np.where((a >= -lambd) & (a <= lambd), a * 0, a)
 
-    @staticmethod
-    def derivative(xp, g, x, y, lambd):
-        return xp.where((x >= -lambd) & (x <= lambd), 0.0, g)
+    derivative = staticmethod(_shrink_derivative)
 
 
 class LogSigmoid(Pointwise):

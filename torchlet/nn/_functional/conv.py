@@ -376,36 +376,26 @@ def _check_conv_types(x, w, b):
                            f"({_CTYPE.get(b._data.dtype.name, b._data.dtype.name)}) should be the same")
 
 
-def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):
-    """Checks and argument normalisation shared by conv1d and conv2d, then the Convolution op."""
+def _check_conv_tensors(input, weight, bias, n, fn):
+    """Type-check input/weight/bias of an n-d (transposed) convolution and the input's rank."""
     check_tensor(fn, 'input', 1, input)
     check_tensor(fn, 'weight', 2, weight)
     if bias is not None:
         check_tensor(fn, 'bias', 3, bias)
-    nd = input.ndim
-    if nd not in (n + 1, n + 2):
+    if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {fn}, but got "
                            f"input of size: {sizes_str(input.shape)}")
-    k = weight.ndim - 2
-    stride = _conv_param(stride, n, k, 'stride', fn)
-    dilation = _conv_param(dilation, n, k, 'dilation', fn)
-    if isinstance(padding, str):
-        if padding not in ('same', 'valid'):
-            raise RuntimeError(f"Invalid padding string: '{padding}'")
-        pad_str, padding = padding, (0,) * k
-    else:
-        pad_str, padding = None, _conv_param(padding, n, k, 'padding', fn)
+
+
+def _check_groups_type(groups, fn):
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
         raise TypeError(f"{fn}(): argument 'groups' must be int, not {type(groups).__name__}")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(p < 0 for p in padding):
-        raise RuntimeError("negative padding is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
-    batched = nd == n + 2
+
+
+def _batched_input(input, weight, groups, n):
+    """(batched, input with a batch dim) after checking the weight's rank and that groups divides
+    its first dim."""
+    batched = input.ndim == n + 2
     x = input if batched else input.unsqueeze(0)
     ws = weight.shape
     if weight.ndim != x.ndim:
@@ -415,6 +405,32 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):
     if ws[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
                            f"dimension 0, but got weight of size [{sizes_str(ws)}] instead")
+    return batched, x
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):
+    """Checks and argument normalisation shared by conv1d and conv2d, then the Convolution op."""
+    _check_conv_tensors(input, weight, bias, n, fn)
+    k = weight.ndim - 2
+    stride = _conv_param(stride, n, k, 'stride', fn)
+    dilation = _conv_param(dilation, n, k, 'dilation', fn)
+    if isinstance(padding, str):
+        if padding not in ('same', 'valid'):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        pad_str, padding = padding, (0,) * k
+    else:
+        pad_str, padding = None, _conv_param(padding, n, k, 'padding', fn)
+    _check_groups_type(groups, fn)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    batched, x = _batched_input(input, weight, groups, n)
+    ws = weight.shape
     if x.shape[1] != ws[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {sizes_str(ws)}, expected "
                            f"input{sizes_str(x.shape)} to have {ws[1] * groups} channels, but got "

@@ -11,8 +11,8 @@ conv.py's (``Window``); H_out = (H - 1) stride - 2 padding + dilation (k - 1) + 
 import numpy as np
 
 from ...ops._util import Op
-from .conv import (Window, pool, wrap_grads, check_tensor, sizes_str, _conv_param,
-                   _check_conv_types)
+from .conv import (Window, pool, wrap_grads, sizes_str, _conv_param, _check_conv_types,
+                   _check_conv_tensors, _check_groups_type, _batched_input)
 
 __all__ = ['conv_transpose1d', 'conv_transpose2d']
 
@@ -79,21 +79,13 @@ class ConvTranspose(Op):
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, n, fn):
     """Checks and argument normalisation shared by conv_transpose1d/2d, then the op."""
-    check_tensor(fn, 'input', 1, input)
-    check_tensor(fn, 'weight', 2, weight)
-    if bias is not None:
-        check_tensor(fn, 'bias', 3, bias)
-    nd = input.ndim
-    if nd not in (n + 1, n + 2):
-        raise RuntimeError(f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {fn}, but got "
-                           f"input of size: {sizes_str(input.shape)}")
+    _check_conv_tensors(input, weight, bias, n, fn)
     k = weight.ndim - 2
     stride = _conv_param(stride, n, k, 'stride', fn)
     padding = _conv_param(padding, n, k, 'padding', fn)
     output_padding = _conv_param(output_padding, n, k, 'output_padding', fn)
     dilation = _conv_param(dilation, n, k, 'dilation', fn)
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
-        raise TypeError(f"{fn}(): argument 'groups' must be int, not {type(groups).__name__}")
+    _check_groups_type(groups, fn)
     names = ('height', 'width') if k == 2 else ('width',)
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
@@ -110,16 +102,8 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
                            ' '.join(parts))
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    batched = nd == n + 2
-    x = input if batched else input.unsqueeze(0)
+    batched, x = _batched_input(input, weight, groups, n)
     ws = weight.shape
-    if weight.ndim != x.ndim:
-        raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional "
-                           f"weight {sizes_str(ws)}, but got {x.ndim}-dimensional input of size "
-                           f"{sizes_str(x.shape)} instead")
-    if ws[0] % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
-                           f"dimension 0, but got weight of size [{sizes_str(ws)}] instead")
     if x.shape[1] != ws[0]:
         raise RuntimeError(f"Given transposed=1, weight of size {sizes_str(ws)}, expected "
                            f"input{sizes_str(x.shape)} to have {ws[0]} channels, but got "

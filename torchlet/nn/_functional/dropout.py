@@ -106,6 +106,16 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     return _batched_channels(input, p, training, inplace, ndim == 3)
 
 
+def _warn_deprecated_ndim(n, ndim):
+    """torch's warning for an input to dropout{n}d that is not (n+1)-D or (n+2)-D."""
+    warnings.warn(f"dropout{n}d: Received a {ndim}-D input to dropout{n}d, which is deprecated and "
+                  "will result in an error in a future release. To retain the behavior and "
+                  f"silence this warning, please use dropout instead. Note that dropout{n}d exists "
+                  f"to provide channel-wise dropout on inputs with {n} spatial dimensions, a channel "
+                  f"dimension, and an optional batch dimension (i.e. {n + 1}D or {n + 2}D inputs).",
+                  stacklevel=3)
+
+
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of an (N, C, H, W) input with probability p (a 3-D input is taken as
     (N, C, L), as torch does)."""
@@ -113,12 +123,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     check_tensor(input, 'dropout2d')
     ndim = input.dim()
     if ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and "
-                      "will result in an error in a future release. To retain the behavior and "
-                      "silence this warning, please use dropout instead. Note that dropout2d exists "
-                      "to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel "
-                      "dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
-                      stacklevel=2)
+        _warn_deprecated_ndim(2, ndim)
     if ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
                       "dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
@@ -135,10 +140,5 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     check_tensor(input, 'dropout3d')
     ndim = input.dim()
     if ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {ndim}-D input to dropout3d, which is deprecated and "
-                      "will result in an error in a future release. To retain the behavior and "
-                      "silence this warning, please use dropout instead. Note that dropout3d exists "
-                      "to provide channel-wise dropout on inputs with 3 spatial dimensions, a channel "
-                      "dimension, and an optional batch dimension (i.e. 4D or 5D inputs).",
-                      stacklevel=2)
+        _warn_deprecated_ndim(3, ndim)
     return _batched_channels(input, p, training, inplace, ndim == 5)

@@ -1,11 +1,6 @@
 """Convolution layers: Conv1d, Conv2d."""
-import math
-
-from ... import _dtype
-from ...ops.factories import empty
-from ..parameter import Parameter
-from .. import init
 from .._functional import conv as F
+from .linear import _kaiming_uniform_reset, _register_weight_and_bias
 from .module import Module
 
 __all__ = ['Conv1d', 'Conv2d']
@@ -22,6 +17,23 @@ def _reverse_repeat_tuple(t, n):
     return tuple(x for x in reversed(t) for _ in range(n))
 
 
+def _check_conv_args(in_channels, out_channels, groups, padding, stride):
+    """torch's ValueErrors for a (transposed) convolution layer's groups and padding string."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    if isinstance(padding, str):
+        valid_padding_strings = {'same', 'valid'}
+        if padding not in valid_padding_strings:
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             f"{valid_padding_strings}")
+        if padding == 'same' and any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+
+
 class _ConvNd(Module):
     """Shared state of the convolution layers: weight (out, in/groups, *kernel), optional bias,
     torch's argument checks, initialisation (kaiming_uniform_ with a=sqrt(5)) and repr."""
@@ -36,19 +48,7 @@ class _ConvNd(Module):
         n = self._n
         kernel_size, stride, dilation = (_ntuple(v, n) for v in (kernel_size, stride, dilation))
         padding = padding if isinstance(padding, str) else _ntuple(padding, n)
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        valid_padding_strings = {'same', 'valid'}
-        if isinstance(padding, str):
-            if padding not in valid_padding_strings:
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{valid_padding_strings}")
-            if padding == 'same' and any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+        _check_conv_args(in_channels, out_channels, groups, padding, stride)
         valid_padding_modes = {'zeros', 'reflect', 'replicate', 'circular'}
         if padding_mode not in valid_padding_modes:
             raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
@@ -73,21 +73,12 @@ class _ConvNd(Module):
                     self._reversed_padding_repeated_twice[2 * i + 1] = total - left
         else:
             self._reversed_padding_repeated_twice = _reverse_repeat_tuple(padding, 2)
-        dt = dtype or _dtype.get_default_dtype()
-        self.weight = Parameter(empty((out_channels, in_channels // groups) + kernel_size, dtype=dt,
-                                      device=device))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dt, device=device))
-        else:
-            self.register_parameter('bias', None)
+        _register_weight_and_bias(self, (out_channels, in_channels // groups) + kernel_size,
+                                  out_channels, bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _kaiming_uniform_reset(self.weight, self.bias)
 
     def extra_repr(self):
         s = '{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}'

@@ -5,11 +5,9 @@ weight (in_channels, out_channels / groups, *kernel_size), bias (out_channels); 
 convolutions' _ConvNd. ``forward(input, output_size=None)`` picks the output_padding that yields the
 requested size, as torch does.
 """
-from ... import _dtype
-from ...ops.factories import empty
-from ..parameter import Parameter
 from .._functional import conv_transpose as F
-from .conv import _ConvNd, _ntuple, _reverse_repeat_tuple
+from .conv import _ConvNd, _check_conv_args, _ntuple, _reverse_repeat_tuple
+from .linear import _register_weight_and_bias
 from .module import Module
 
 __all__ = ['ConvTranspose1d', 'ConvTranspose2d']
@@ -27,18 +25,7 @@ class _ConvTransposeNd(_ConvNd):
         kernel_size, stride, dilation, output_padding = (
             _ntuple(v, n) for v in (kernel_size, stride, dilation, output_padding))
         padding = padding if isinstance(padding, str) else _ntuple(padding, n)
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        if isinstance(padding, str):
-            valid = {'same', 'valid'}
-            if padding not in valid:
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of {valid}")
-            if padding == 'same' and any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+        _check_conv_args(in_channels, out_channels, groups, padding, stride)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -51,12 +38,8 @@ class _ConvTransposeNd(_ConvNd):
         self.padding_mode = padding_mode
         self._reversed_padding_repeated_twice = ([0, 0] * n if isinstance(padding, str) else
                                                  _reverse_repeat_tuple(padding, 2))
-        dt = dtype or _dtype.get_default_dtype()
-        self.weight = Parameter(empty((in_channels, out_channels // groups) + kernel_size, dtype=dt))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter('bias', None)
+        _register_weight_and_bias(self, (in_channels, out_channels // groups) + kernel_size,
+                                  out_channels, bias, dtype)
         self.reset_parameters()
 
     def _output_padding(self, input, output_size, stride, padding, kernel_size, num_spatial_dims,

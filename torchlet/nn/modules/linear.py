@@ -11,6 +11,27 @@ from .module import Module
 __all__ = ['Identity', 'Linear', 'Bilinear']
 
 
+def _register_weight_and_bias(module, weight_shape, out_features, bias, dtype, device=None):
+    """Give ``module`` an uninitialised ``weight`` of ``weight_shape`` and, if ``bias``, a ``bias``
+    of ``out_features`` (else a None bias)."""
+    dt = dtype or _dtype.get_default_dtype()
+    module.weight = Parameter(empty(weight_shape, dtype=dt, device=device))
+    if bias:
+        module.bias = Parameter(empty(out_features, dtype=dt, device=device))
+    else:
+        module.register_parameter('bias', None)
+
+
+def _kaiming_uniform_reset(weight, bias):
+    """torch's default init of Linear/Conv: kaiming_uniform_(a=sqrt(5)) for the weight, which is
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and that same bound for the bias (if any)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input; accepts and ignores any constructor arguments."""
 
@@ -32,21 +53,12 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        dt = dtype or _dtype.get_default_dtype()
-        self.weight = Parameter(empty((out_features, in_features), dtype=dt, device=device))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dt, device=device))
-        else:
-            self.register_parameter('bias', None)
+        _register_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype,
+                                  device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        # kaiming_uniform_ with a=sqrt(5) is U(-1/sqrt(in_features), 1/sqrt(in_features))
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _kaiming_uniform_reset(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
@@ -68,13 +80,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        dt = dtype or _dtype.get_default_dtype()
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), dtype=dt,
-                                      device=device))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dt, device=device))
-        else:
-            self.register_parameter('bias', None)
+        _register_weight_and_bias(self, (out_features, in1_features, in2_features), out_features,
+                                  bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -44,6 +44,28 @@ def _addindent(s, n):
     return lines[0] + '\n' + '\n'.join(' ' * n + line for line in lines[1:])
 
 
+def _add_hook(hooks, with_kwargs_ids, hook, prepend, with_kwargs):
+    """Add ``hook`` to the ordered dict ``hooks`` (first if ``prepend``; its id marked in
+    ``with_kwargs_ids`` if ``with_kwargs``) and return its RemovableHandle."""
+    h = RemovableHandle(hooks)
+    hooks[h.id] = hook
+    if with_kwargs:
+        with_kwargs_ids[h.id] = True
+    if prepend:
+        hooks.move_to_end(h.id, last=False)
+    return h
+
+
+def _get_member(module, target, table, kind):
+    """The entry of a submodule's ``table`` ('_parameters' / '_buffers') named by dotted ``target``."""
+    path, _, name = target.rpartition('.')
+    mod = module.get_submodule(path)
+    members = getattr(mod, table)
+    if name not in members:
+        raise AttributeError(f"{mod._get_name()} has no {kind} `{name}`")
+    return members[name]
+
+
 class Module:
     """Base class for all neural-network modules: holds parameters, buffers and submodules."""
     training: bool
@@ -95,22 +117,12 @@ class Module:
     _call_impl = __call__
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        h = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[h.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[h.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(h.id, last=False)
-        return h
+        return _add_hook(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs, hook, prepend,
+                         with_kwargs)
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        h = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[h.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[h.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(h.id, last=False)
-        return h
+        return _add_hook(self._forward_hooks, self._forward_hooks_with_kwargs, hook, prepend,
+                         with_kwargs)
 
     # -- registration ---------------------------------------------------------------------------
     def register_parameter(self, name, param):
@@ -183,18 +195,10 @@ class Module:
         return mod
 
     def get_parameter(self, target):
-        path, _, name = target.rpartition('.')
-        mod = self.get_submodule(path)
-        if name not in mod._parameters:
-            raise AttributeError(f"{mod._get_name()} has no parameter `{name}`")
-        return mod._parameters[name]
+        return _get_member(self, target, '_parameters', 'parameter')
 
     def get_buffer(self, target):
-        path, _, name = target.rpartition('.')
-        mod = self.get_submodule(path)
-        if name not in mod._buffers:
-            raise AttributeError(f"{mod._get_name()} has no buffer `{name}`")
-        return mod._buffers[name]
+        return _get_member(self, target, '_buffers', 'buffer')
 
     # -- attribute protocol ---------------------------------------------------------------------
     def __getattr__(self, name):

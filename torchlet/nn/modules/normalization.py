@@ -27,6 +27,28 @@ def _fill(t, value):
         t.fill_(value)
 
 
+def _init_affine(module, shape, dtype, affine, bias):
+    """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape`` on ``module``, or None for each
+    that ``affine`` / ``bias`` turn off."""
+    if affine:
+        module.weight = Parameter(_new(shape, dtype, 1.0))
+        if bias:
+            module.bias = Parameter(_new(shape, dtype, 0.0))
+        else:
+            module.register_parameter('bias', None)
+    else:
+        module.register_parameter('weight', None)
+        module.register_parameter('bias', None)
+
+
+def _reset_affine(module, affine):
+    """Refill ``module.weight`` with ones and ``module.bias`` (if any) with zeros."""
+    if affine:
+        _fill(module.weight, 1)
+        if module.bias is not None:
+            _fill(module.bias, 0)
+
+
 class _NormBase(Module):
     """Common base of the batch and instance norms: affine parameters of size num_features and,
     with track_running_stats, the running_mean / running_var / num_batches_tracked buffers."""
@@ -40,15 +62,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(_new(num_features, dtype, 1.0))
-            if bias:
-                self.bias = Parameter(_new(num_features, dtype, 0.0))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _init_affine(self, num_features, dtype, affine, bias)
         if track_running_stats:
             self.register_buffer('running_mean', _new(num_features, dtype, 0.0))
             self.register_buffer('running_var', _new(num_features, dtype, 1.0))
@@ -67,10 +81,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            _fill(self.weight, 1)
-            if self.bias is not None:
-                _fill(self.bias, 0)
+        _reset_affine(self, self.affine)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -215,21 +226,10 @@ class LayerNorm(Module):
         self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(_new(self.normalized_shape, dtype, 1.0))
-            if bias:
-                self.bias = Parameter(_new(self.normalized_shape, dtype, 0.0))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _init_affine(self, self.normalized_shape, dtype, elementwise_affine, bias)
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            _fill(self.weight, 1)
-            if self.bias is not None:
-                _fill(self.bias, 0)
+        _reset_affine(self, self.elementwise_affine)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -252,21 +252,10 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(_new(num_channels, dtype, 1.0))
-            if bias:
-                self.bias = Parameter(_new(num_channels, dtype, 0.0))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _init_affine(self, num_channels, dtype, affine, bias)
 
     def reset_parameters(self):
-        if self.affine:
-            _fill(self.weight, 1)
-            if self.bias is not None:
-                _fill(self.bias, 0)
+        _reset_affine(self, self.affine)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 
 from .utils import IntegrityError, check_integrity, download_and_extract_archive, missing_files_message
-from .vision import VisionDataset
+from .vision import VisionDataset, _apply_transforms
 
 __all__ = ['CIFAR10', 'CIFAR100']
 
@@ -79,11 +79,7 @@ class CIFAR10(VisionDataset):
         from .._pil import pil_image
         img, target = self.data[index], self.targets[index]
         img = pil_image().fromarray(img)
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return _apply_transforms(self.transform, self.target_transform, img, target)
 
     def __len__(self):
         return len(self.data)

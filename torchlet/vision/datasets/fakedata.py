@@ -1,6 +1,6 @@
 """FakeData: random images that are the same for the same index (seeded per item, like torchvision)."""
 from ... import random as _random
-from .vision import VisionDataset
+from .vision import VisionDataset, _apply_transforms
 
 __all__ = ['FakeData']
 
@@ -38,10 +38,7 @@ class FakeData(VisionDataset):
         target = _random.randint(0, self.num_classes, size=(1,))[0]
         _random.set_rng_state(rng_state)
         img = F.to_pil_image(img)
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
+        img, target = _apply_transforms(self.transform, self.target_transform, img, target)
         return img, target.item()
 
     def __len__(self):

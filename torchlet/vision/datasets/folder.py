@@ -1,7 +1,7 @@
 """DatasetFolder and ImageFolder: one sub-directory per class (``root/<class>/**/<file>``)."""
 import os
 
-from .vision import VisionDataset
+from .vision import VisionDataset, _apply_transforms
 
 __all__ = ['DatasetFolder', 'ImageFolder', 'IMG_EXTENSIONS', 'has_file_allowed_extension', 'is_image_file',
            'find_classes', 'make_dataset', 'pil_loader', 'accimage_loader', 'default_loader']
@@ -112,11 +112,7 @@ class DatasetFolder(VisionDataset):
         """(sample, class index), with transform / target_transform applied."""
         path, target = self.samples[index]
         sample = self.loader(path)
-        if self.transform is not None:
-            sample = self.transform(sample)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return sample, target
+        return _apply_transforms(self.transform, self.target_transform, sample, target)
 
     def __len__(self):
         return len(self.samples)

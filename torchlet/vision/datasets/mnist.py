@@ -20,7 +20,7 @@ import numpy as np
 from ..._tensor import Tensor
 from .utils import (IntegrityError, calculate_md5, check_integrity, download_and_extract_archive,
                     extract_archive, missing_files_message, verify_str_arg)
-from .vision import VisionDataset
+from .vision import VisionDataset, _apply_transforms
 
 __all__ = ['MNIST', 'FashionMNIST', 'KMNIST', 'EMNIST', 'load_mnist', 'read_sn3_pascalvincent_tensor',
            'read_image_file', 'read_label_file']
@@ -239,11 +239,7 @@ class MNIST(VisionDataset):
             img, target = data[index], int(targets[index])
             img = img.numpy() if isinstance(img, Tensor) else np.asarray(img)
         img = pil_image().fromarray(img, mode="L")
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return _apply_transforms(self.transform, self.target_transform, img, target)
 
     def __len__(self):
         return len(self.data)

@@ -61,6 +61,15 @@ class VisionDataset(Dataset):
         return ""
 
 
+def _apply_transforms(transform, target_transform, input, target):
+    """(transform(input), target_transform(target)), skipping a transform that is None."""
+    if transform is not None:
+        input = transform(input)
+    if target_transform is not None:
+        target = target_transform(target)
+    return input, target
+
+
 class StandardTransform:
     """Applies ``transform`` to the input and ``target_transform`` to the target."""
 
@@ -69,11 +78,7 @@ class StandardTransform:
         self.target_transform = target_transform
 
     def __call__(self, input, target):
-        if self.transform is not None:
-            input = self.transform(input)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return input, target
+        return _apply_transforms(self.transform, self.target_transform, input, target)
 
     def _format_transform_repr(self, transform, head):
         return _format_transform_repr(transform, head)
