@@ -218,10 +218,14 @@ class LeakyRelu(Pointwise):
 
     @staticmethod
     def compute(a, slope):
+        if 0 <= slope <= 1:           # same values, several times faster than np.where
+            return np.maximum(a, a * slope)
         return np.where(a > 0, a, a * slope)
 
     @staticmethod
     def derivative(xp, g, x, y, slope):
+        if xp is np:                  # g times 1 or slope, picked by a byte-mask lookup
+            return np.array([slope, 1], g.dtype).take((x > 0).view(np.uint8)) * g
         return xp.where(x > 0, g, g * slope)
 
 

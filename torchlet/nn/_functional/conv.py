@@ -318,14 +318,27 @@ class Convolution(Op):
             gb = ga.sum((0, 2, 3))
         if ctx.needs_grad(1):
             # (N, G, K, Og) summed over the batch: faster for BLAS than gl @ cols^T
-            cols = ctx.cols
-            gw = np.matmul(cols, gl.swapaxes(-1, -2), out=pool.empty((N, G, K, O // G), cols.dtype))
-            gw = gw.sum(0).swapaxes(-1, -2).reshape(w._data.shape)
+            gw = batch_summed_matmul(gl, ctx.cols.swapaxes(-1, -2)).reshape(w._data.shape)
         if ctx.needs_grad(0):
             gx = win.crop(_input_grad(wa.reshape(G, O // G, K).swapaxes(-1, -2), gl, win, C))
             if ctx.one_d:
                 gx = gx[:, :, 0, :]
         return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None, None)
+
+
+def batch_summed_matmul(a, b):
+    """sum over n of a[n] @ b[n] for a (N, G, P, L) and b (N, G, L, Q): (G, P, Q).
+
+    Per-sample products then a sum when the (N, G, P, Q) partial products are small; else one GEMM
+    over the batch-major (G, P, N * L) @ (G, N * L, Q) layout, whose copies cost less than the
+    partial products (large kernels with short column rows, as in DCGAN)."""
+    N, G, P, L = a.shape
+    Q = b.shape[-1]
+    if P * Q <= (P + Q) * L:
+        return np.matmul(a, b, out=pool.empty((N, G, P, Q), a.dtype)).sum(0)
+    a2 = a.transpose(1, 2, 0, 3).reshape(G, P, N * L)
+    b2 = b.transpose(1, 0, 2, 3).reshape(G, N * L, Q)
+    return np.matmul(a2, b2)
 
 
 _CHUNK_BYTES = 1 << 21

@@ -11,7 +11,7 @@ conv.py's (``Window``); H_out = (H - 1) stride - 2 padding + dilation (k - 1) + 
 import numpy as np
 
 from ...ops._util import Op
-from .conv import (Window, pool, wrap_grads, sizes_str, _conv_param, _check_conv_types,
+from .conv import (Window, pool, wrap_grads, batch_summed_matmul, sizes_str, _conv_param, _check_conv_types,
                    _check_conv_tensors, _check_groups_type, _batched_input)
 
 __all__ = ['conv_transpose1d', 'conv_transpose2d']
@@ -67,8 +67,7 @@ class ConvTranspose(Op):
             cols = win.im2col(win.pad(ga)).reshape(N, G, K, -1)
             if ctx.needs_grad(1):
                 xl = ctx.xl
-                gw = np.matmul(xl, cols.swapaxes(-1, -2), out=pool.empty((N, G, C // G, K), ga.dtype))
-                gw = gw.sum(0).reshape(w._data.shape)
+                gw = batch_summed_matmul(xl, cols.swapaxes(-1, -2)).reshape(w._data.shape)
             if ctx.needs_grad(0):
                 gl = np.matmul(wa.reshape(G, C // G, K), cols,
                                out=pool.empty((N, G, C // G, cols.shape[-1]), ga.dtype))
