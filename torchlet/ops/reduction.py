@@ -8,6 +8,7 @@ import functools
 import numpy as np
 
 from ._util import Op, Tensor, register, float_array
+from ..autograd.grad_mode import _State
 from ._reduce import (reduce_dims, np_axes, one_dim, keep_shape, spread, const, cast_grad,
                       np_dtype_arg, write_out, named_result, check_nonempty, short_name,
                       spread_evenly, SelectAlong, shift, flip_dim)
@@ -82,7 +83,11 @@ class Nansum(Sum):
 @numpy_names
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum of all elements, or over dim (int or tuple); bool/int inputs sum to int64."""
-    dims = reduce_dims(dim, input._data.ndim)
+    a = input._data
+    if dim is None and dtype is None and out is None and a.dtype.kind == 'f' and a.dtype.itemsize >= 4 \
+            and not (input._rg and _State.grad_enabled):
+        return Tensor._wrap(np.asarray(np.add.reduce(a, axis=None)))     # untracked full sum
+    dims = reduce_dims(dim, a.ndim)
     op = Sum if dim is None else SumDim
     return write_out(op.apply(input, dims, keepdim, np_dtype_arg(dtype)), out, 'sum')
 
@@ -288,6 +293,9 @@ class MinDim(SelectAlong):
 
 
 def _extreme(name, all_op, dim_op, binary, input, dim, keepdim, other, out):
+    a = input._data
+    if dim is None and other is None and out is None and a.size and not (input._rg and _State.grad_enabled):
+        return Tensor._wrap(np.asarray(all_op.reducer(a, axis=None)))    # untracked full reduction
     if isinstance(dim, Tensor) or other is not None:
         import torchlet
         return getattr(torchlet, binary)(input, other if other is not None else dim, out=out)
