@@ -123,3 +123,21 @@ def numeric_gradcheck(fn, *arrays, eps=1e-6, rtol=1e-4, atol=1e-6):
         ana = inputs[k].grad
         ana = np.zeros_like(a) if ana is None else ana.numpy()
         np.testing.assert_allclose(ana, num, rtol=rtol, atol=atol, err_msg=f"input {k}")
+
+
+def raises_like(fn_tl, fn_th, exc=RuntimeError, exc_th=None):
+    """torchlet raises exc with torch's message (torch raises exc_th, default exc)."""
+    with pytest.raises(exc_th or exc) as e_th:
+        fn_th()
+    with pytest.raises(exc) as e_tl:
+        fn_tl()
+    assert str(e_tl.value) == str(e_th.value)
+
+
+@pytest.fixture(scope='module')
+def torch_single_thread():
+    """torch on one thread for a module: its thread pool only slows small workloads down."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

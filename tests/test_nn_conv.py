@@ -10,7 +10,7 @@ import pytest
 import torchlet
 import torchlet.nn as nn
 import torchlet.nn.functional as F
-from conftest import check_op, numeric_gradcheck, torch, rng, assert_same
+from conftest import raises_like, check_op, numeric_gradcheck, torch, rng, assert_same
 
 TF = torch.nn.functional
 F32, F64 = np.float32, np.float64
@@ -23,14 +23,6 @@ def R(*shape, dt=F64, seed=0):
 def tol(dt):
     return dict(rtol=1e-4, atol=1e-4) if dt == F32 else dict(rtol=1e-9, atol=1e-10)
 
-
-def raises_like(fn_tl, fn_th, exc=RuntimeError, exc_th=None):
-    """torchlet raises exc with torch's message (torch raises exc_th, default exc)."""
-    with pytest.raises(exc_th or exc) as e_th:
-        fn_th()
-    with pytest.raises(exc) as e_tl:
-        fn_tl()
-    assert str(e_tl.value) == str(e_th.value)
 
 
 # -- conv2d -----------------------------------------------------------------------------------------

@@ -11,13 +11,7 @@ from conftest import torch, to_np, numeric_gradcheck
 F_th, F_tl = torch.nn.functional, torchlet.nn.functional
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _torch_single_thread():
-    """torch's thread pool only slows these small workloads down on a busy machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures('torch_single_thread')
 
 
 def leaf(arr):

@@ -9,7 +9,7 @@ import pytest
 import torchlet
 import torchlet.nn as nn
 import torchlet.nn.functional as F
-from conftest import check_op, numeric_gradcheck, torch, rng, assert_same
+from conftest import raises_like, check_op, numeric_gradcheck, torch, rng, assert_same
 
 TF = torch.nn.functional
 F32, F64 = np.float32, np.float64
@@ -27,13 +27,6 @@ def relu_like(*shape, dt=F64, seed=0):
 def tol(dt):
     return dict(rtol=1e-5, atol=1e-6) if dt == F32 else dict(rtol=1e-10, atol=1e-12)
 
-
-def raises_like(fn_tl, fn_th, exc=RuntimeError, exc_th=None):
-    with pytest.raises(exc_th or exc) as e_th:
-        fn_th()
-    with pytest.raises(exc) as e_tl:
-        fn_tl()
-    assert str(e_tl.value) == str(e_th.value)
 
 
 # -- max pooling --------------------------------------------------------------------------------------

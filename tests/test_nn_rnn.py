@@ -10,20 +10,13 @@ import pytest
 import torchlet
 from conftest import torch, to_np, numeric_gradcheck
 
-pytestmark = pytest.mark.filterwarnings('ignore:LSTM with projections')
+pytestmark = [pytest.mark.filterwarnings('ignore:LSTM with projections'),
+              pytest.mark.usefixtures('torch_single_thread')]
 
 tnn = torchlet.nn
 R = torch.nn.utils.rnn
 TR = torchlet.nn.utils.rnn
 
-
-@pytest.fixture(autouse=True, scope='module')
-def _torch_single_thread():
-    """torch's thread pool only slows these small workloads down on a busy machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def pair(mode, *args, dtype=None, seed=0, **kwargs):
