@@ -18,7 +18,6 @@ R = torch.nn.utils.rnn
 TR = torchlet.nn.utils.rnn
 
 
-
 def pair(mode, *args, dtype=None, seed=0, **kwargs):
     """The same layer from torch and torchlet, initialised from the same seed."""
     torch.manual_seed(seed)
