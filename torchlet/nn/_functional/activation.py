@@ -224,7 +224,15 @@ class LeakyRelu(Pointwise):
 
     @staticmethod
     def derivative(xp, g, x, y, slope):
-        if xp is np:                  # g times 1 or slope, picked by a byte-mask lookup
+        if xp is np:
+            s = np.asarray(slope, g.dtype)
+            rest = np.asarray(1, g.dtype) - s
+            if rest + s == 1:         # k = mask * (1 - slope) + slope is exactly 1 or slope
+                k = (x > 0).astype(g.dtype)
+                k *= rest
+                k += s
+                k *= g
+                return k
             return np.array([slope, 1], g.dtype).take((x > 0).view(np.uint8)) * g
         return xp.where(x > 0, g, g * slope)
 

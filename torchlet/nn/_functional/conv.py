@@ -160,9 +160,17 @@ class Window:
 
     ``pads`` = (top, bottom, left, right). Output sizes follow the floor rule on the padded size;
     callers that need torch's ceil_mode pass extra bottom/right padding.
+
+    Columns come in one of two layouts. *Plain*: (Ho, Wo) output positions. *Flat*: the windows
+    read a grid whose rows are Wq wide, output position (h, w) at column ``h * Wq + w``, so that
+    every kernel offset reads one contiguous run; the ``Wq - Wo`` extra columns of each row are
+    computed by the GEMM and dropped. For stride 1 the grid is the padded image (Wq = Wp); for
+    stride (sh, sw) it is the padded image split into its sh * sw phases, (N, C, sh * sw, Hq, Wq)
+    with phase (a, b) holding rows a, a + sh, ... and columns b, b + sw, ..., which turns the
+    strided convolution into a stride-1 one per phase.
     """
     __slots__ = ('kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pb', 'pl', 'pr', 'H', 'W', 'Hp', 'Wp',
-                 'Ho', 'Wo', 'flat')
+                 'Ho', 'Wo', 'Hq', 'Wq', 'flat')
 
     def __init__(self, in_hw, kernel, stride, dilation, pads, flat=None):
         self.H, self.W = in_hw
@@ -174,19 +182,40 @@ class Window:
         self.Wp = self.W + self.pl + self.pr
         self.Ho = (self.Hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
         self.Wo = (self.Wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
-        # the flat column layout (stride 1 only; unfold/fold need the plain one)
+        if self.Ho == 1:            # one output row (column): its stride is never used
+            self.sh = 1
+        if self.Wo == 1:
+            self.sw = 1
+        self.Hq = -(-self.Hp // self.sh)
+        self.Wq = -(-self.Wp // self.sw)
+        # unfold/fold and pooling need the plain layout; convolutions ask for the flat one
         self.flat = self.sh == 1 and self.sw == 1 if flat is None else flat
 
     @property
     def L(self):
         """Columns per image: output positions (flat layout: with the dropped row tails)."""
         if self.flat:
-            return (self.Ho - 1) * self.Wp + self.Wo if self.Ho > 0 else 0
+            return (self.Ho - 1) * self.Wq + self.Wo if self.Ho > 0 else 0
         return self.Ho * self.Wo
+
+    def as_flat(self):
+        """This window with the flat column layout."""
+        if self.flat:
+            return self
+        twin = Window.__new__(Window)
+        for name in Window.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.flat = True
+        return twin
 
     @property
     def padded_any(self):
         return self.pt or self.pb or self.pl or self.pr
+
+    @property
+    def phased(self):
+        """Whether the flat layout's grid is split into stride phases."""
+        return self.flat and (self.sh > 1 or self.sw > 1)
 
     def pad(self, a, value=0):
         """a (N, C, H, W) inside a C-contiguous (N, C, Hp, Wp) buffer filled with value."""
@@ -205,6 +234,57 @@ class Window:
         np.copyto(out, buf[:, :, self.pt:self.pt + self.H, self.pl:self.pl + self.W])
         return out
 
+    def _phases(self):
+        """(phase index, grid slice, image slice) for each stride phase of the input image."""
+        out = []
+        for a in range(self.sh):
+            y0 = (a - self.pt) % self.sh                 # first image row in phase a
+            rows = range(y0, self.H, self.sh)
+            q0 = (y0 + self.pt) // self.sh
+            for b in range(self.sw):
+                x0 = (b - self.pl) % self.sw
+                cols = range(x0, self.W, self.sw)
+                q1 = (x0 + self.pl) // self.sw
+                out.append((a * self.sw + b,
+                            (slice(q0, q0 + len(rows)), slice(q1, q1 + len(cols))),
+                            (slice(y0, None, self.sh), slice(x0, None, self.sw))))
+        return out
+
+    def grid(self, a, value=0):
+        """The grid the windows read (the padded image, or its phases), padding filled with value."""
+        if not self.phased:
+            return self.pad(a, value)
+        N, C = a.shape[:2]
+        g = pool.empty((N, C, self.sh * self.sw, self.Hq, self.Wq), a.dtype)
+        g.fill(value)
+        for p, (qs, rs), (ys, xs) in self._phases():
+            g[:, :, p, qs, rs] = a[:, :, ys, xs]
+        return g
+
+    def image(self, g):
+        """The (N, C, H, W) image of a grid (the inverse of ``grid``, dropping the padding)."""
+        if not self.phased:
+            return self.crop(g)
+        out = pool.empty(g.shape[:2] + (self.H, self.W), g.dtype)
+        for p, (qs, rs), (ys, xs) in self._phases():
+            out[:, :, ys, xs] = g[:, :, p, qs, rs]
+        return out
+
+    def zero_grid(self, N, C, dtype):
+        shape = (self.sh * self.sw, self.Hq, self.Wq) if self.phased else (self.Hp, self.Wp)
+        return pool.zeros((N, C) + shape, dtype)
+
+    def _starts(self):
+        """Flat layout: where kernel offset (i, j) starts reading the flattened grid."""
+        plane = self.Hq * self.Wq
+        starts = []
+        for i in range(self.kh):
+            a, q = (i * self.dh) % self.sh, (i * self.dh) // self.sh
+            for j in range(self.kw):
+                b, r = (j * self.dw) % self.sw, (j * self.dw) // self.sw
+                starts.append((a * self.sw + b) * plane + q * self.Wq + r)
+        return starts
+
     def offset(self, a, i, j):
         """The (N, C, Ho, Wo) view of padded a read by kernel offset (i, j)."""
         h0, w0 = i * self.dh, j * self.dw
@@ -213,7 +293,7 @@ class Window:
 
     def windows(self, xp):
         """The columns of contiguous padded xp as a strided view, uncopied: (N, C, kh, kw, L) in the
-        flat layout, (N, C, kh, kw, Ho, Wo) otherwise."""
+        stride-1 flat layout, (N, C, kh, kw, Ho, Wo) in the plain one."""
         sN, sC, sH, sW = xp.strides
         N, C = xp.shape[:2]
         if self.flat:
@@ -223,56 +303,92 @@ class Window:
                           (sN, sC, sH * self.dh, sW * self.dw, sH * self.sh, sW * self.sw),
                           writeable=False)
 
-    def im2col(self, xp):
-        """The columns of padded xp as a (pooled) contiguous (N, C * kh * kw, L) array."""
-        view = self.windows(xp)
-        cols = pool.empty(view.shape, xp.dtype)
-        np.copyto(cols, view)
-        N, C = xp.shape[:2]
-        return cols.reshape(N, C * self.kh * self.kw, self.L)
+    def im2col(self, g, out=None):
+        """The columns of grid g: (N, C, kh, kw, L) (flat) or (N, C, kh, kw, Ho, Wo) (plain),
+        written into out (any view of that shape) or a pooled array."""
+        N, C = g.shape[:2]
+        if self.phased:
+            if out is None:
+                out = pool.empty((N, C, self.kh, self.kw, self.L), g.dtype)
+            flat, L = g.reshape(N, C, -1), self.L
+            for (i, j), s in zip(np.ndindex(self.kh, self.kw), self._starts()):
+                out[:, :, i, j] = flat[:, :, s:s + L]
+            return out
+        view = self.windows(g)
+        if out is None:
+            out = pool.empty(view.shape, g.dtype)
+        np.copyto(out, view)
+        return out
 
-    def col2im(self, cols, buf=None):
-        """Sum columns (N, C, kh, kw, L) into buf, a zeroed (N, C, Hp, Wp) buffer by default."""
+    def col2im(self, cols, g=None):
+        """Sum columns (N, C, kh, kw, L) (flat) or (N, C, kh, kw, Ho, Wo) (plain; any views) into
+        grid g, a zeroed one by default."""
         N, C = cols.shape[:2]
-        if buf is None:
-            buf = pool.zeros((N, C, self.Hp, self.Wp), cols.dtype)
+        if g is None:
+            g = self.zero_grid(N, C, cols.dtype)
         if self.flat:
-            flat = buf.reshape(N, C, self.Hp * self.Wp)
-            L = self.L
-            for i in range(self.kh):
-                for j in range(self.kw):
-                    o = i * self.dh * self.Wp + j * self.dw
-                    flat[:, :, o:o + L] += cols[:, :, i, j]
-            return buf
-        cols = cols.reshape(N, C, self.kh, self.kw, self.Ho, self.Wo)
+            flat, L = g.reshape(N, C, -1), self.L
+            if L == 1 and not self.phased:        # one window: the kernel offsets never overlap
+                sN, sC, sH, sW = g.strides
+                view = as_strided(g, (N, C, self.kh, self.kw), (sN, sC, sH * self.dh, sW * self.dw))
+                view += cols[..., 0]
+                return g
+            for (i, j), s in zip(np.ndindex(self.kh, self.kw), self._starts()):
+                flat[:, :, s:s + L] += cols[:, :, i, j]
+            return g
         for i in range(self.kh):
             for j in range(self.kw):
-                self.offset(buf, i, j)[...] += cols[:, :, i, j]
+                self.offset(g, i, j)[...] += cols[:, :, i, j]
+        return g
+
+    # batch-major columns: (C, kh, kw, N, L) for one GEMM over the whole batch
+    def _rows(self):
+        return self.Wq if self.flat else self.Wo
+
+    def columns(self, g):
+        """The columns of grid g, batch-major: a pooled (C * kh * kw, N * L) array."""
+        N, C = g.shape[:2]
+        shape = (self.L,) if self.flat else (self.Ho, self.Wo)
+        cols = pool.empty((C, self.kh, self.kw, N) + shape, g.dtype)
+        self.im2col(g, np.moveaxis(cols, 3, 0))
+        return cols.reshape(C * self.kh * self.kw, N * self.L)
+
+    def add_columns(self, cols, g):
+        """col2im of batch-major columns (C, kh, kw, n, L) into grid g (n images)."""
+        self.col2im(np.moveaxis(cols, 3, 0), g)
+
+    def image_of(self, out, bias=None):
+        """The contiguous (N, O, Ho, Wo) image of a batch-major per-column result (O, N * L), plus
+        bias (O,)."""
+        O, N = out.shape[0], out.shape[1] // max(self.L, 1)
+        s0, s1 = out.strides
+        view = as_strided(out, (N, O, self.Ho, self.Wo), (self.L * s1, s0, self._rows() * s1, s1))
+        dense = pool.empty((N, O, self.Ho, self.Wo), out.dtype)
+        if bias is None:
+            np.copyto(dense, view)
+        else:
+            np.add(view, bias.reshape(O, 1, 1), out=dense)
+        return dense
+
+    def columns_of(self, a):
+        """An image (N, O, Ho, Wo) as batch-major columns (O, N * L); the dropped row tails of the
+        flat layout are zeros."""
+        N, O = a.shape[:2]
+        L = self.L
+        buf = pool.empty((O, N * L), a.dtype)
+        s0, s1 = buf.strides
+        rows = self._rows()
+        as_strided(buf, (N, O, self.Ho, self.Wo), (L * s1, s0, rows * s1, s1))[...] = a
+        if rows > self.Wo and self.Ho > 1:
+            as_strided(buf[:, self.Wo:], (O, N, self.Ho - 1, rows - self.Wo),
+                       (s0, L * s1, rows * s1, s1))[...] = 0
         return buf
-
-    def from_cols(self, out):
-        """(N, O, Ho, Wo) view of a per-column result (N, O, L)."""
-        if not self.flat:
-            return out.reshape(out.shape[:2] + (self.Ho, self.Wo))
-        if self.Wp == self.Wo:
-            return out.reshape(out.shape[:2] + (self.Ho, self.Wo))
-        s0, s1, s2 = out.strides
-        return as_strided(out, out.shape[:2] + (self.Ho, self.Wo), (s0, s1, self.Wp * s2, s2))
-
-    def to_cols(self, g):
-        """A gradient (N, O, Ho, Wo) in the column layout (N, O, L)."""
-        N, O = g.shape[:2]
-        if not self.flat or self.Wp == self.Wo:
-            return np.ascontiguousarray(g).reshape(N, O, self.L)
-        buf = pool.empty((N, O, self.Ho, self.Wp), g.dtype)
-        buf[:, :, :, :self.Wo] = g
-        buf[:, :, :, self.Wo:] = 0
-        return buf.reshape(N, O, self.Ho * self.Wp)[:, :, :self.L]
 
 
 # -- convolution -----------------------------------------------------------------------------------
 class Convolution(Op):
-    """conv1d/conv2d as im2col + one batched GEMM per group; backward: two GEMMs and col2im."""
+    """conv1d/conv2d as im2col + one GEMM over the whole batch per group; backward: two GEMMs and
+    col2im."""
     _bname = 'ConvolutionBackward0'
 
     @staticmethod
@@ -281,26 +397,17 @@ class Convolution(Op):
         one_d = xa.ndim == 3
         if one_d:
             xa, wa = xa[:, :, None, :], wa[:, :, None, :]
-        N, C = xa.shape[:2]
         O = wa.shape[0]
         G = groups
-        K = (C // G) * win.kh * win.kw
-        L = win.L
-        cols = win.im2col(win.pad(xa)).reshape(N, G, K, L)
-        wm = wa.reshape(G, O // G, K)
-        out = np.matmul(wm, cols, out=pool.empty((N, G, O // G, L), cols.dtype)).reshape(N, O, L)
-        view = win.from_cols(out)
-        if not view.flags.c_contiguous:       # flat layout: drop the row tails
-            dense = pool.empty(view.shape, view.dtype)
-            np.copyto(dense, view)
-            view = dense
-        if b is not None:
-            view += b._data.reshape(O, 1, 1)
+        cols = win.columns(win.grid(xa))
+        cols = cols.reshape(G, cols.shape[0] // G, cols.shape[1])
+        out = columns_matmul(wa.reshape(G, O // G, -1), cols, win.L)
+        out = win.image_of(out.reshape(O, -1), None if b is None else b._data)
         ctx.win, ctx.groups, ctx.one_d = win, G, one_d
         if w._rg and _State.grad_enabled:
             ctx.cols = cols
         ctx.save_for_backward(x, w)
-        return view[:, :, 0, :] if one_d else view
+        return out[:, :, 0, :] if one_d else out
 
     @staticmethod
     def backward(ctx, g):
@@ -309,55 +416,82 @@ class Convolution(Op):
         ga, wa = g._data, w._data
         if ctx.one_d:
             ga, wa = ga[:, :, None, :], wa[:, :, None, :]
-        N, O = ga.shape[:2]
+        O = ga.shape[1]
         C = x._data.shape[1]
-        K = (C // G) * win.kh * win.kw
-        gl = win.to_cols(ga).reshape(N, G, O // G, -1)
+        gl = win.columns_of(ga).reshape(G, O // G, -1)
         gx = gw = gb = None
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
         if ctx.needs_grad(1):
-            # (N, G, K, Og) summed over the batch: faster for BLAS than gl @ cols^T
-            gw = batch_summed_matmul(gl, ctx.cols.swapaxes(-1, -2)).reshape(w._data.shape)
+            gw = columns_matmul_t(gl, ctx.cols, win.L).reshape(w._data.shape)
         if ctx.needs_grad(0):
-            gx = win.crop(_input_grad(wa.reshape(G, O // G, K).swapaxes(-1, -2), gl, win, C))
+            if not win.flat:            # col2im needs the flat layout's contiguous runs
+                win = win.as_flat()
+                gl = win.columns_of(ga).reshape(G, O // G, -1)
+            gx = win.image(summed_columns(wa.reshape(G, O // G, -1).swapaxes(-1, -2), gl, win, C))
             if ctx.one_d:
                 gx = gx[:, :, 0, :]
         return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None, None)
 
 
-def batch_summed_matmul(a, b):
-    """sum over n of a[n] @ b[n] for a (N, G, P, L) and b (N, G, L, Q): (G, P, Q).
-
-    Per-sample products then a sum when the (N, G, P, Q) partial products are small; else one GEMM
-    over the batch-major (G, P, N * L) @ (G, N * L, Q) layout, whose copies cost less than the
-    partial products (large kernels with short column rows, as in DCGAN)."""
-    N, G, P, L = a.shape
-    Q = b.shape[-1]
-    if P * Q <= (P + Q) * L:
-        return np.matmul(a, b, out=pool.empty((N, G, P, Q), a.dtype)).sum(0)
-    a2 = a.transpose(1, 2, 0, 3).reshape(G, P, N * L)
-    b2 = b.transpose(1, 0, 2, 3).reshape(G, N * L, Q)
-    return np.matmul(a2, b2)
+# OpenBLAS multiplies small matrices (m * n * k up to about 1e6) with a faster kernel that skips
+# packing; GEMMs over the columns of a few images at a time stay under that bound when one image's
+# product is small, and run as one GEMM over the whole batch otherwise.
+_SMALL_GEMM = 900_000
 
 
-_CHUNK_BYTES = 1 << 21
+def _images_per_gemm(m, k, L, N):
+    per_image = m * k * max(L, 1)
+    return N if per_image * 2 > _SMALL_GEMM else max(1, _SMALL_GEMM // per_image)
+
+
+def columns_matmul(w, cols, L):
+    """w (G, M, K) @ batch-major cols (G, K, N * L): (G, M, N * L), in GEMMs of a few images when
+    they are small."""
+    out = pool.empty(w.shape[:2] + cols.shape[2:], cols.dtype)
+    return _matmul_into(w, cols, L, out)
+
+
+def _matmul_into(w, cols, L, out):
+    G, M, K = w.shape
+    NL = cols.shape[2]
+    step = _images_per_gemm(M, K, L, NL // max(L, 1)) * max(L, 1)
+    for c0 in range(0, NL, step):
+        np.matmul(w, cols[:, :, c0:c0 + step], out=out[:, :, c0:c0 + step])
+    return out
+
+
+def columns_matmul_t(a, cols, L):
+    """sum over images of a @ cols^T for batch-major a (G, M, N * L) and cols (G, K, N * L):
+    (G, M, K), computed as its transpose cols @ a^T (the faster order for BLAS)."""
+    G, M, NL = a.shape
+    K = cols.shape[1]
+    step = _images_per_gemm(M, K, L, NL // max(L, 1)) * max(L, 1)
+    out = np.matmul(cols[:, :, :step], a[:, :, :step].swapaxes(-1, -2))
+    for c0 in range(step, NL, step):
+        out += np.matmul(cols[:, :, c0:c0 + step], a[:, :, c0:c0 + step].swapaxes(-1, -2))
+    return out.swapaxes(-1, -2)
+
+
+_CHUNK_BYTES = 1 << 22
 _SHORT_ROWS = 16
 
 
-def _input_grad(wt, gl, win, C):
-    """col2im(W^T @ g): the padded input gradient, a chunk of the batch at a time so that each
-    chunk of column gradients is still in cache when it is summed back."""
-    N, G, Og, L = gl.shape
-    K = wt.shape[1]
-    buf = pool.zeros((N, C, win.Hp, win.Wp), gl.dtype)
-    step = max(1, min(N, _CHUNK_BYTES // max(1, G * K * L * gl.itemsize)))
-    chunk = pool.empty((step, G, K, L), gl.dtype)
+def summed_columns(wt, xl, win, C):
+    """col2im(wt @ xl) for wt (G, K, Og) and batch-major xl (G, Og, N * L): the grid of C channels
+    (the input gradient of a convolution, the output of a transposed one). A chunk of the batch at a
+    time, so that each chunk of columns is still in cache when it is summed back."""
+    G, K = wt.shape[:2]
+    L = max(win.L, 1)
+    N = xl.shape[2] // L
+    g = win.zero_grid(N, C, xl.dtype)
+    step = max(1, min(N, _CHUNK_BYTES // max(1, G * K * L * xl.itemsize)))
+    chunk = pool.empty((G, K, step * L), xl.dtype)
     for n0 in range(0, N, step):
         n1 = min(N, n0 + step)
-        part = np.matmul(wt, gl[n0:n1], out=chunk[:n1 - n0])
-        win.col2im(part.reshape(n1 - n0, C, win.kh, win.kw, L), buf[n0:n1])
-    return buf
+        part = _matmul_into(wt, xl[:, :, n0 * L:n1 * L], L, chunk[:, :, :(n1 - n0) * L])
+        win.add_columns(part.reshape(C, win.kh, win.kw, n1 - n0, win.L), g[n0:n1])
+    return g
 
 
 _CTYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
@@ -474,12 +608,12 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):
     _check_conv_types(x, weight, bias)
     if n == 1:
         win = Window((1, spatial[0]), (1, kernel[0]), (1, stride[0]), (1, dilation[0]),
-                     (0, 0) + pairs[0])
+                     (0, 0) + pairs[0], flat=True)
     else:
-        win = Window(spatial, kernel, stride, dilation, pairs[0] + pairs[1])
-    if win.flat and win.Wo >= _SHORT_ROWS and not (x._rg and _State.grad_enabled):
-        # the flat layout costs Wp/Wo more GEMM work; it pays off through col2im (the input's
-        # gradient) and through copying short rows, neither of which applies here
+        win = Window(spatial, kernel, stride, dilation, pairs[0] + pairs[1], flat=True)
+    if win.phased or (win.Wo >= _SHORT_ROWS and not (x._rg and _State.grad_enabled)):
+        # the flat layout costs Wq/Wo more GEMM work; it pays off through col2im (the input's
+        # gradient, which then gets its own flat twin) and through copying short rows
         win.flat = False
     out = Convolution.apply(x, weight, bias, win, int(groups))
     return out if batched else out.squeeze(0)
@@ -505,7 +639,8 @@ class Im2Col(Op):
     def forward(ctx, x, win):
         ctx.win = win
         xa = x._data
-        return win.im2col(win.pad(xa) if win.padded_any else xa)
+        N, C = xa.shape[:2]
+        return win.im2col(win.pad(xa) if win.padded_any else xa).reshape(N, C * win.kh * win.kw, -1)
 
     @staticmethod
     def backward(ctx, g):
@@ -522,7 +657,7 @@ class Col2Im(Op):
         ca = cols._data
         N = ca.shape[0]
         C = ca.shape[1] // (win.kh * win.kw)
-        return win.crop(win.col2im(ca.reshape(N, C, win.kh, win.kw, -1)))
+        return win.crop(win.col2im(ca.reshape(N, C, win.kh, win.kw, win.Ho, win.Wo)))
 
     @staticmethod
     def backward(ctx, g):

@@ -11,7 +11,7 @@ conv.py's (``Window``); H_out = (H - 1) stride - 2 padding + dilation (k - 1) + 
 import numpy as np
 
 from ...ops._util import Op
-from .conv import (Window, pool, wrap_grads, batch_summed_matmul, sizes_str, _conv_param, _check_conv_types,
+from .conv import (Window, wrap_grads, summed_columns, columns_matmul, columns_matmul_t, sizes_str, _conv_param, _check_conv_types,
                    _check_conv_tensors, _check_groups_type, _batched_input)
 
 __all__ = ['conv_transpose1d', 'conv_transpose2d']
@@ -31,17 +31,13 @@ class ConvTranspose(Op):
             xa, wa = xa[:, :, None, :], wa[:, :, None, :]
         N, C, H, W = xa.shape
         G = groups
-        Og = wa.shape[1]
-        K = Og * win.kh * win.kw
         if (win.Ho, win.Wo) != (H, W):
             ext = np.zeros((N, C, win.Ho, win.Wo), xa.dtype)
             ext[:, :, :H, :W] = xa
             xa = ext
-        xl = win.to_cols(xa).reshape(N, G, C // G, -1)
-        L = xl.shape[-1]
-        cols = np.matmul(wa.reshape(G, C // G, K).swapaxes(-1, -2), xl,
-                         out=pool.empty((N, G, K, L), xa.dtype))
-        out = win.crop(win.col2im(cols.reshape(N, G * Og, win.kh, win.kw, L)))
+        xl = win.columns_of(xa).reshape(G, C // G, -1)
+        wt = wa.reshape(G, C // G, -1).swapaxes(-1, -2)
+        out = win.image(summed_columns(wt, xl, win, wa.shape[1] * G))
         if b is not None:
             out += b._data.reshape(-1, 1, 1)
         ctx.win, ctx.groups, ctx.hw, ctx.one_d = win, G, (H, W), one_d
@@ -57,22 +53,22 @@ class ConvTranspose(Op):
         ga, wa = g._data, w._data
         if ctx.one_d:
             ga, wa = ga[:, :, None, :], wa[:, :, None, :]
-        N, O = ga.shape[:2]
         C = wa.shape[0]
-        K = (O // G) * win.kh * win.kw
         gx = gw = gb = None
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
         if ctx.needs_grad(0) or ctx.needs_grad(1):
-            cols = win.im2col(win.pad(ga)).reshape(N, G, K, -1)
+            cols = win.columns(win.grid(ga))
+            cols = cols.reshape(G, cols.shape[0] // G, cols.shape[1])
             if ctx.needs_grad(1):
-                xl = ctx.xl
-                gw = batch_summed_matmul(xl, cols.swapaxes(-1, -2)).reshape(w._data.shape)
+                gw = columns_matmul_t(ctx.xl, cols, win.L).reshape(w._data.shape)
             if ctx.needs_grad(0):
-                gl = np.matmul(wa.reshape(G, C // G, K), cols,
-                               out=pool.empty((N, G, C // G, cols.shape[-1]), ga.dtype))
-                gx = win.from_cols(gl.reshape(N, C, -1))[:, :, :H, :W]
-                gx = np.ascontiguousarray(gx[:, :, 0, :] if ctx.one_d else gx)
+                gl = columns_matmul(wa.reshape(G, C // G, -1), cols, win.L)
+                gx = win.image_of(gl.reshape(C, -1))
+                if (win.Ho, win.Wo) != (H, W):
+                    gx = np.ascontiguousarray(gx[:, :, :H, :W])
+                if ctx.one_d:
+                    gx = gx[:, :, 0, :]
         return wrap_grads('ConvolutionTranspose', (gx, gw, gb), g, x, w) + (None, None)
 
 
@@ -126,9 +122,10 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     # cover every position the kernel touched
     pads = [(p, max(t - o - p, 0)) for t, o, p in zip(touched, out_size, padding)]
     if n == 1:
-        win = Window((1, out_size[0]), (1, kernel[0]), (1, stride[0]), (1, dilation[0]), (0, 0) + pads[0])
+        win = Window((1, out_size[0]), (1, kernel[0]), (1, stride[0]), (1, dilation[0]), (0, 0) + pads[0],
+                     flat=True)
     else:
-        win = Window(tuple(out_size), kernel, stride, dilation, pads[0] + pads[1])
+        win = Window(tuple(out_size), kernel, stride, dilation, pads[0] + pads[1], flat=True)
     out = ConvTranspose.apply(x, weight, bias, win, int(groups))
     return out if batched else out.squeeze(0)
 
