@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd.grad_mode import _State
 from ._util import Op, Tensor, register, inplace, write_inplace
-from ._pointwise import arr, write_out, kernel_error
+from ._pointwise import arr, write_out, kernel_error, masked
 from . import _special
 from .comparison import where
 
@@ -225,6 +225,10 @@ class Square(IntUnary):
         return g * (ctx.saved_tensors[0] * 2)
 
 
+def _positive(a):
+    return a > 0
+
+
 class Relu(IntUnary):
     """max(input, 0) (gradient 0 at 0, like torch)."""
     saves_output = True
@@ -240,11 +244,10 @@ class Relu(IntUnary):
 
     @staticmethod
     def backward(ctx, g):
-        mask = ctx.output._data > 0
-        if not _State.grad_enabled:     # first-order backward: one array op
-            gd = g._data
-            return _wrap(np.where(mask, gd, gd.dtype.type(0)))
-        return where(_wrap(mask), g, 0.0)
+        y = ctx.output._data
+        if not _State.grad_enabled:     # first-order backward: array ops
+            return _wrap(masked(g._data, _positive, np.ascontiguousarray(y)))
+        return where(_wrap(y > 0), g, 0.0)
 
 
 def _sign(a):

@@ -16,7 +16,7 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import _State
 from ...ops import _special
 from ...ops._util import Op, inplace as _inplace, register, wrap_dim, _short
-from ...ops._pointwise import kernel_error
+from ...ops._pointwise import kernel_error, blockwise
 from ...ops import unary as _unary
 from ...ops.comparison import where as _where
 from ...ops.join_split import cat as _cat
@@ -224,15 +224,19 @@ class LeakyRelu(Pointwise):
 
     @staticmethod
     def derivative(xp, g, x, y, slope):
-        if xp is np:
+        if xp is ARRAYS and g.dtype == np.float16:      # torch multiplies in float32
+            return np.where(x > 0, g, (g.astype(np.float32) * np.float32(slope)).astype(g.dtype))
+        if xp is ARRAYS:
             s = np.asarray(slope, g.dtype)
             rest = np.asarray(1, g.dtype) - s
             if rest + s == 1:         # k = mask * (1 - slope) + slope is exactly 1 or slope
-                k = (x > 0).astype(g.dtype)
-                k *= rest
-                k += s
-                k *= g
-                return k
+                def kernel(k, gb, xb):
+                    np.greater(xb, 0, out=k)
+                    k *= rest
+                    k += s
+                    k *= gb
+                return blockwise(kernel, np.empty(g.shape, g.dtype), np.ascontiguousarray(g),
+                                 np.ascontiguousarray(x))
             return np.array([slope, 1], g.dtype).take((x > 0).view(np.uint8)) * g
         return xp.where(x > 0, g, g * slope)
 

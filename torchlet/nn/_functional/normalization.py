@@ -106,13 +106,13 @@ def _batch_axes(ndim):
 
 
 def _channel_sums64(a):
-    """Per-channel (dim 1) float64 sums of a, shaped (1, C, 1, ...); the contiguous trailing dims
-    are summed first."""
+    """Per-channel (dim 1) float64 sums of a, shaped (1, C, 1, ...); the batch dim is summed first
+    (long contiguous runs)."""
     c = a.shape[1]
     if a.ndim == 2:
         s = a.sum(axis=0, dtype=_f64)
     else:
-        s = a.reshape(a.shape[0], c, -1).sum(axis=2, dtype=_f64).sum(axis=0)
+        s = a.reshape(a.shape[0], c, -1).sum(axis=0, dtype=_f64).sum(axis=1)
     return s.reshape(_channel_shape(a.ndim, c))
 
 
@@ -170,6 +170,8 @@ class NativeBatchNorm(_FusedNorm):
         return (x - _wrap(ctx.mean)) * rstd, rstd
 
     def grads(ctx, xp, g, x, w, xhat, rstd, needs):
+        if xp is ARRAYS and ctx.training and x.ndim > 2:
+            return _batch_norm_grads(g, xhat, rstd, w, needs)
         axes = _batch_axes(x.ndim)
         c = x.shape[1]
         if xhat is None and needs[1]:          # evaluation: only the weight gradient needs it
@@ -180,6 +182,27 @@ class NativeBatchNorm(_FusedNorm):
             dxhat = g if w is None else g * w.reshape(_channel_shape(x.ndim, c))
             gx = _normalized_grad(xp, dxhat, xhat, rstd, axes) if ctx.training else dxhat * rstd
         return gx, gw, gb
+
+
+def _batch_norm_grads(g, xhat, rstd, w, needs):
+    """Training batch_norm's gradients on (N, C, ...) arrays in few passes: gb = sum(g) and
+    gw = sum(g * xhat) over the batch axes (the batch dim first: long contiguous runs), and
+    gx = w * rstd * (g - (gb + xhat * gw) / n)."""
+    N, C = g.shape[:2]
+    n = g.size // C
+    g3, x3 = g.reshape(N, C, -1), xhat.reshape(N, C, -1)
+    gb = g3.sum(0).sum(1)
+    gw = (g3 * x3).sum(0).sum(1)
+    gx = None
+    if needs[0]:
+        scale = rstd.reshape(C, 1)
+        if w is not None:
+            scale = scale * w.reshape(C, 1)
+        gx = g3 * scale
+        gx -= x3 * ((gw / n).reshape(C, 1) * scale)
+        gx -= (gb / n).reshape(C, 1) * scale
+        gx = gx.reshape(g.shape)
+    return gx, (gw if needs[1] else None), (gb if needs[2] else None)
 
 
 def _verify_batch_size(size):
