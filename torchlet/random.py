@@ -24,6 +24,7 @@ from ._tensor import Tensor
 from .autograd.function import Op
 from .autograd.grad_mode import _State
 from .ops._util import _short
+from ._normal32 import box_muller32
 from .ops.factories import fma32 as _fma32, fma64 as _fma64, size_args, write_out
 
 __all__ = ['Generator', 'default_generator', 'manual_seed', 'seed', 'initial_seed', 'get_rng_state',
@@ -250,69 +251,14 @@ def _uniform_values(g, n, np_dtype, low=0.0, high=1.0):
     return _fma32(x, float(hi - lo), float(lo)).astype(np_dtype, copy=False)
 
 
-# Cephes-style float32 log and sincos, as PyTorch's AVX2 normal sampler computes them (with the
-# multiply-adds the compiler fuses), so that randn of >= 16 float32 values matches bit for bit.
-_LOG_P = [_f32(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
-                            1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
-                            3.3333331174E-1)]
-_MIN_NORM = np.array(0x00800000, np.int32).view(_f32)
-_HALF_BITS = np.array(0.5, _f32).view(np.int32)
-
-
-def _log_ps(x):
-    x = np.maximum(x, _MIN_NORM)
-    bits = x.view(np.int32)
-    e = ((bits >> 23) - 0x7f).astype(_f32) + _f32(1)
-    x = ((bits & ~0x7f800000) | _HALF_BITS).view(_f32)
-    small = x < _f32(0.707106781186547524)
-    tmp = np.where(small, x, _f32(0))
-    x = x - _f32(1)
-    e = e - small.astype(_f32)
-    x = x + tmp
-    z = x * x
-    y = np.full_like(x, _LOG_P[0])
-    for p in _LOG_P[1:]:
-        y = _fma32(y, x, p)
-    y = y * x
-    y = _fma32(y, z, e * _f32(-2.12194440e-4))
-    y = _fma32(-z, 0.5, y)
-    x = x + y
-    return _fma32(e, _f32(0.693359375), x)
-
-
-def _sincos_ps(x):
-    sign_sin = np.signbit(x)
-    x = np.abs(x)
-    j = (x * _f32(1.27323954473516)).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(_f32)
-    sign_sin ^= (j & 4) != 0
-    sin_poly = (j & 2) == 0
-    sign_cos = (~(j - 2) & 4) != 0
-    x = _fma32(y, _f32(-0.78515625), x)
-    x = _fma32(y, _f32(-2.4187564849853515625e-4), x)
-    x = _fma32(y, _f32(-3.77489497744594108e-8), x)
-    z = x * x
-    yc = _fma32(np.full_like(z, _f32(2.443315711809948E-005)), z, _f32(-1.388731625493765E-003))
-    yc = _fma32(yc, z, _f32(4.166664568298827E-002))
-    yc = _fma32(yc * z, z, -(z * _f32(0.5))) + _f32(1)
-    ys = _fma32(np.full_like(z, _f32(-1.9515295891E-4)), z, _f32(8.3321608736E-3))
-    ys = _fma32(ys, z, _f32(-1.6666654611E-1))
-    ys = _fma32(ys * z, x, x)
-    s = np.where(sin_poly, ys, yc)
-    c = np.where(sin_poly, yc, ys)
-    return np.where(sign_sin, -s, s), np.where(sign_cos, -c, c)
-
-
 def _box_muller_16(u, np_dtype, mean, std):
     """PyTorch's normal_fill: each block of 16 uniforms [a | b] becomes
     sqrt(-2 log(1 - a)) * (cos, sin)(2 pi b) * std + mean."""
     u = u.reshape(-1, 16)
     a, b = np.ascontiguousarray(u[:, :8]), np.ascontiguousarray(u[:, 8:])
     if np_dtype == _f32:
-        radius = np.sqrt(_f32(-2) * _log_ps(_f32(1) - a))
-        s, c = _sincos_ps(_f32(2.0 * math.pi) * b)
-        out = np.concatenate([radius * c, radius * s], axis=1)
+        cos, sin = box_muller32(a.reshape(-1), b.reshape(-1))
+        out = np.concatenate([cos.reshape(a.shape), sin.reshape(a.shape)], axis=1)
         if std != 1.0 or mean != 0.0:
             out = _fma32(out, float(_f32(std)), float(_f32(mean)))
         return out.reshape(-1)

@@ -100,15 +100,21 @@ _MID29 = np.uint64(1 << 28)
 _LOW29 = np.uint64((1 << 29) - 1)
 
 
+def _as64(x):
+    """x in float64 (same-dtype ufunc loops are several times faster than mixed ones)."""
+    return x.astype(_f64) if isinstance(x, np.ndarray) else np.float64(x)
+
+
 def fma32(a, b, c):
     """float32 a*b + c with a single rounding. The product is exact in float64; where the float64
     sum lands exactly on a float32 tie, its rounding error decides the direction (no double
     rounding)."""
-    s = np.multiply(a, b, dtype=_f64)
-    s += c
+    s = np.multiply(_as64(a), _as64(b))
+    s += _as64(c)
     r = s.astype(_f32)
-    tie = (s.view(np.uint64) & _LOW29) == _MID29
-    if tie.any():
+    tie = np.bitwise_and(s.view(np.uint64), _LOW29)
+    if (tie == _MID29).any():
+        tie = tie == _MID29
         idx = np.nonzero(tie)
         p = (np.broadcast_to(a, s.shape)[idx].astype(_f64) * np.broadcast_to(b, s.shape)[idx])
         cc = np.broadcast_to(np.asarray(c, _f64), s.shape)[idx]
