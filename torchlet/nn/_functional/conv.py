@@ -494,6 +494,51 @@ def summed_columns(wt, xl, win, C):
     return g
 
 
+class WholeWindow(Op):
+    """A convolution whose one window is the whole unpadded input (a dense layer on the flattened
+    input: x (N, C*k) @ W (O, C*k)^T), or, ``transposed``, a transposed convolution of a single-pixel
+    input (x (N, C) @ W (C, O*k)); one GEMM each way, no im2col or col2im."""
+    _bname = 'ConvolutionBackward0'
+
+    @staticmethod
+    def forward(ctx, x, w, b, transposed):
+        xa, wa = x._data, w._data
+        N = xa.shape[0]
+        x2, w2 = xa.reshape(N, -1), wa.reshape(wa.shape[0], -1)
+        if transposed:
+            out = x2 @ w2
+            shape = (N, wa.shape[1]) + wa.shape[2:]
+        else:
+            out = x2 @ w2.T
+            shape = (N, wa.shape[0]) + (1,) * (wa.ndim - 2)
+        if b is not None:
+            out.reshape(N, b._data.shape[0], -1)[...] += b._data[:, None]
+        ctx.transposed = transposed
+        ctx.save_for_backward(x, w)
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        xa, wa, ga = x._data, w._data, g._data
+        N = xa.shape[0]
+        x2, w2, g2 = xa.reshape(N, -1), wa.reshape(wa.shape[0], -1), ga.reshape(N, -1)
+        gx = gw = gb = None
+        if ctx.needs_grad(2):
+            gb = ga.reshape(N, ga.shape[1], -1).sum((0, 2))
+        if ctx.transposed:
+            if ctx.needs_grad(0):
+                gx = (g2 @ w2.T).reshape(xa.shape)
+            if ctx.needs_grad(1):
+                gw = (x2.T @ g2).reshape(wa.shape)
+        else:
+            if ctx.needs_grad(0):
+                gx = (g2 @ w2).reshape(xa.shape)
+            if ctx.needs_grad(1):
+                gw = (g2.T @ x2).reshape(wa.shape)
+        return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None,)
+
+
 _CTYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
           'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
           'bool': 'bool', 'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
@@ -615,7 +660,11 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, n, fn):
         # the flat layout costs Wq/Wo more GEMM work; it pays off through col2im (the input's
         # gradient, which then gets its own flat twin) and through copying short rows
         win.flat = False
-    out = Convolution.apply(x, weight, bias, win, int(groups))
+    if groups == 1 and win.L == 1 and win.H == win.kh and win.W == win.kw and win.dh == win.dw == 1 \
+            and not win.padded_any:
+        out = WholeWindow.apply(x, weight, bias, False)
+    else:
+        out = Convolution.apply(x, weight, bias, win, int(groups))
     return out if batched else out.squeeze(0)
 
 

@@ -11,7 +11,7 @@ conv.py's (``Window``); H_out = (H - 1) stride - 2 padding + dilation (k - 1) + 
 import numpy as np
 
 from ...ops._util import Op
-from .conv import (Window, wrap_grads, summed_columns, columns_matmul, columns_matmul_t, sizes_str, _conv_param, _check_conv_types,
+from .conv import (Window, WholeWindow, wrap_grads, summed_columns, columns_matmul, columns_matmul_t, sizes_str, _conv_param, _check_conv_types,
                    _check_conv_tensors, _check_groups_type, _batched_input)
 
 __all__ = ['conv_transpose1d', 'conv_transpose2d']
@@ -126,7 +126,11 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
                      flat=True)
     else:
         win = Window(tuple(out_size), kernel, stride, dilation, pads[0] + pads[1], flat=True)
-    out = ConvTranspose.apply(x, weight, bias, win, int(groups))
+    if groups == 1 and all(i == 1 for i in spatial) and not any(padding) and not any(output_padding) \
+            and all(d == 1 for d in dilation):
+        out = WholeWindow.apply(x, weight, bias, True)
+    else:
+        out = ConvTranspose.apply(x, weight, bias, win, int(groups))
     return out if batched else out.squeeze(0)
 
 
