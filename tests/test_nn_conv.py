@@ -351,3 +351,29 @@ def test_lenet_forward_backward_matches_torch():
     for (na, pa), (nb, pb) in zip(model_tl.named_parameters(), model_th.named_parameters()):
         assert na == nb
         assert_same(pa.grad, pb.grad, rtol=1e-3, atol=1e-6)
+
+
+# -- column layouts: stride phases, whole-input windows ---------------------------------------------
+PHASED = [((2, 3, 14, 14), (5, 3, 4, 4), dict(stride=2, padding=1)),          # DCGAN's discriminator
+          ((2, 2, 13, 11), (4, 2, 5, 3), dict(stride=3, padding=2)),
+          ((2, 2, 12, 12), (4, 1, 3, 3), dict(stride=(2, 3), padding=(1, 0), dilation=2, groups=2)),
+          ((3, 4, 9, 17), (2, 4, 2, 6), dict(stride=(1, 4), padding=(0, 3)))]
+
+
+@pytest.mark.parametrize('dt', [F32, F64])
+@pytest.mark.parametrize('xs,ws,kw', PHASED)
+def test_conv2d_strided_input_gradient_matches_torch(dt, xs, ws, kw):
+    """Strided convolutions whose input needs a gradient (the stride-phase col2im)."""
+    check_op(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw),
+             R(*xs, dt=dt, seed=4), R(*ws, dt=dt, seed=5), R(ws[0], dt=dt, seed=6), **tol(dt))
+
+
+@pytest.mark.parametrize('xs,ws,bias', [((3, 4, 7, 6), (5, 4, 7, 6), True), ((3, 4, 7, 6), (5, 4, 7, 6), False),
+                                        ((2, 3, 5), (4, 3, 5), True), ((4, 128, 7, 7), (1, 128, 7, 7), False)])
+def test_conv_whole_input_window_matches_torch(xs, ws, bias):
+    """A kernel as large as the unpadded input: one dense GEMM (DCGAN's last discriminator layer)."""
+    fn, tfn = (F.conv2d, TF.conv2d) if len(xs) == 4 else (F.conv1d, TF.conv1d)
+    args = (R(*xs, seed=7), R(*ws, seed=8)) + ((R(ws[0], seed=9),) if bias else ())
+    out, _ = check_op(fn, tfn, *args, **tol(F64))
+    assert out.grad_fn.name() == 'ConvolutionBackward0'
+    numeric_gradcheck(lambda *a: fn(*a), *args)

@@ -182,3 +182,18 @@ def same_error(fn):
 ])
 def test_errors_match_torch(make):
     same_error(make)
+
+
+@pytest.mark.parametrize('dt,tol', [(np.float32, 2e-4), (np.float64, 1e-10)])
+def test_conv_transpose2d_dcgan_generator_layers(dt, tol):
+    """DCGAN's generator: a 1x1 input to 7x7 (one dense GEMM), then stride-2 upsampling."""
+    r = np.random.default_rng(11)
+    for xs, ws, kw in [((4, 10, 1, 1), (10, 6, 7, 7), {}), ((4, 6, 7, 7), (6, 3, 4, 4), dict(stride=2, padding=1)),
+                       ((2, 5, 1), (5, 3, 4), {})]:
+        x, w = r.standard_normal(xs).astype(dt), r.standard_normal(ws).astype(dt)
+        b = r.standard_normal(ws[1]).astype(dt)
+        leaves = [leaf(x), leaf(w), leaf(b)]
+        fn = 'conv_transpose2d' if len(xs) == 4 else 'conv_transpose1d'
+        _, out = run_both(lambda: getattr(F_th, fn)(*(p for p, _ in leaves), **kw),
+                          lambda: getattr(F_tl, fn)(*(q for _, q in leaves), **kw), leaves, tol)
+        assert out.grad_fn.name() == 'ConvolutionBackward0'
