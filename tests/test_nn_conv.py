@@ -140,7 +140,7 @@ def test_conv2d_outputs_survive_buffer_reuse():
 
 
 def test_buffer_pool_reuses_only_unreferenced_arrays_within_budget():
-    from torchlet.nn._functional.conv import BufferPool
+    from torchlet.nn._functional._columns import BufferPool
     pool = BufferPool()
     pool.MAX_BYTES = 10 << 20
     a = pool.empty((1 << 20,), np.float32)            # 4 MiB: pooled

@@ -11,8 +11,9 @@ conv.py's (``Window``); H_out = (H - 1) stride - 2 padding + dilation (k - 1) + 
 import numpy as np
 
 from ...ops._util import Op
-from .conv import (Window, WholeWindow, wrap_grads, summed_columns, columns_matmul, columns_matmul_t, sizes_str, _conv_param, _check_conv_types,
-                   _check_conv_tensors, _check_groups_type, _batched_input)
+from ._columns import Window, summed_columns, columns_matmul, columns_matmul_t
+from .conv import (WholeWindow, wrap_grads, sizes_str, _conv_param, _check_conv_types, _check_conv_tensors,
+                   _check_groups_type, _batched_input)
 
 __all__ = ['conv_transpose1d', 'conv_transpose2d']
 

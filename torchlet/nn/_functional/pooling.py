@@ -12,7 +12,8 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.function import Op
 from ...ops._util import _short
-from .conv import Window, wrap_grads, check_tensor, sizes_str, pool
+from ._columns import Window, pool
+from .conv import wrap_grads, check_tensor, sizes_str
 
 __all__ = ['max_pool1d', 'max_pool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'avg_pool1d', 'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',

@@ -19,7 +19,8 @@ import numpy as np
 
 from ... import _dtype
 from ...ops._util import Op, _short
-from .conv import pool, wrap_grads
+from ._columns import pool
+from .conv import wrap_grads
 
 __all__ = []
 

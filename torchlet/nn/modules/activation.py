@@ -8,6 +8,7 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ..parameter import Parameter
 from .._functional import activation as F
+from .._functional import softmax as _S
 from .module import Module
 
 __all__ = ['Threshold', 'ReLU', 'RReLU', 'Hardtanh', 'ReLU6', 'Sigmoid', 'Hardsigmoid', 'Tanh', 'SiLU',
@@ -313,17 +314,17 @@ class _SoftmaxBase(Module):
 
 class Softmax(_SoftmaxBase):
     """exp(x) / sum(exp(x)) along dim."""
-    _fn = staticmethod(F.softmax)
+    _fn = staticmethod(_S.softmax)
 
 
 class LogSoftmax(_SoftmaxBase):
     """log(softmax(x)) along dim."""
-    _fn = staticmethod(F.log_softmax)
+    _fn = staticmethod(_S.log_softmax)
 
 
 class Softmin(_SoftmaxBase):
     """softmax(-x) along dim."""
-    _fn = staticmethod(F.softmin)
+    _fn = staticmethod(_S.softmin)
 
 
 class Softmax2d(Module):
@@ -332,4 +333,4 @@ class Softmax2d(Module):
     def forward(self, input):
         if input.dim() not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
-        return F.softmax(input, -3, _stacklevel=5)
+        return _S.softmax(input, -3, _stacklevel=5)
