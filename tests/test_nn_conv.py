@@ -377,3 +377,14 @@ def test_conv_whole_input_window_matches_torch(xs, ws, bias):
     out, _ = check_op(fn, tfn, *args, **tol(F64))
     assert out.grad_fn.name() == 'ConvolutionBackward0'
     numeric_gradcheck(lambda *a: fn(*a), *args)
+
+
+@pytest.mark.parametrize('kw', [dict(padding=1), dict(stride=2, padding=2, dilation=2), dict(groups=2)])
+def test_conv2d_columns_made_in_chunks_match_torch(monkeypatch, kw):
+    """Few output channels and many columns: the columns are made a chunk of images at a time in
+    forward and again for the weight gradient (forced here with tiny chunk sizes)."""
+    from torchlet.nn._functional import conv, _columns
+    monkeypatch.setattr(conv, '_CHUNK_BYTES', 64)
+    monkeypatch.setattr(_columns, '_GRID_CHUNK_BYTES', 3000)
+    x, w, b = R(5, 4, 9, 10, seed=10), R(6, 4 // kw.get('groups', 1), 3, 3, seed=11), R(6, seed=12)
+    check_op(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), x, w, b, **tol(F64))

@@ -16,7 +16,8 @@ from collections import OrderedDict
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ['BufferPool', 'pool', 'Window', 'columns_matmul', 'columns_matmul_t', 'summed_columns']
+__all__ = ['BufferPool', 'pool', 'Window', 'columns_matmul', 'columns_matmul_t', 'summed_columns',
+           'grid_matmul', 'grid_matmul_t']
 
 
 class BufferPool:
@@ -363,8 +364,43 @@ def columns_matmul_t(a, cols, L):
     return out.swapaxes(-1, -2)
 
 
+def _images_per_chunk(N, per_image_bytes):
+    return max(1, min(N, _GRID_CHUNK_BYTES // max(1, per_image_bytes)))
+
+
+def grid_matmul(w, g, win):
+    """w (G, M, K) @ the batch-major columns of grid g: (G, M, N * L). The columns are made a
+    cache-sized chunk of images at a time and never stored whole (GEMMs with few rows stream their
+    columns from memory otherwise)."""
+    G, M, K = w.shape
+    N, L = g.shape[0], win.L
+    out = pool.empty((G, M, N * L), g.dtype)
+    step = _images_per_chunk(N, G * K * L * g.itemsize)
+    for n0 in range(0, N, step):
+        n1 = min(N, n0 + step)
+        cols = win.columns(g[n0:n1])
+        _matmul_into(w, cols.reshape(G, K, -1), L, out[:, :, n0 * L:n1 * L])
+    return out
+
+
+def grid_matmul_t(a, g, win):
+    """sum over images of a @ columns(g)^T for batch-major a (G, M, N * L), the columns of grid g
+    remade a chunk at a time: (G, M, K)."""
+    G = a.shape[0]
+    N, L = g.shape[0], win.L
+    K = g.shape[1] * win.kh * win.kw // G
+    step = _images_per_chunk(N, G * K * L * g.itemsize)
+    total = None
+    for n0 in range(0, N, step):
+        n1 = min(N, n0 + step)
+        cols = win.columns(g[n0:n1]).reshape(G, K, -1)
+        part = columns_matmul_t(a[:, :, n0 * L:n1 * L], cols, L)
+        total = part if total is None else total + part
+    return total
+
+
 _CHUNK_BYTES = 1 << 22
-_CHUNK_BYTES = 1 << 22
+_GRID_CHUNK_BYTES = 1 << 21
 
 
 def summed_columns(wt, xl, win, C):

@@ -12,7 +12,8 @@ from ..._tensor import Tensor
 from ...autograd.function import Op
 from ...autograd.grad_mode import _State
 from ...ops._util import _short
-from ._columns import Window, columns_matmul, columns_matmul_t, summed_columns
+from ._columns import (Window, columns_matmul, columns_matmul_t, summed_columns, grid_matmul,
+                       grid_matmul_t, _CHUNK_BYTES)
 
 __all__ = ['conv1d', 'conv2d', 'unfold', 'fold']
 
@@ -85,13 +86,21 @@ class Convolution(Op):
             xa, wa = xa[:, :, None, :], wa[:, :, None, :]
         O = wa.shape[0]
         G = groups
-        cols = win.columns(win.grid(xa))
-        cols = cols.reshape(G, cols.shape[0] // G, cols.shape[1])
-        out = columns_matmul(wa.reshape(G, O // G, -1), cols, win.L)
+        grid = win.grid(xa)
+        w3 = wa.reshape(G, O // G, -1)
+        N, K = xa.shape[0], w3.shape[2]
+        if O // G < _STORED_COLUMNS_MIN_ROWS and K * G * win.L * N * xa.itemsize > 2 * _CHUNK_BYTES:
+            # few output channels: the GEMMs are bound by reading the columns, which are made a
+            # chunk at a time in cache (and again for the weight gradient)
+            out, cols = grid_matmul(w3, grid, win), None
+        else:
+            cols = win.columns(grid).reshape(G, K, -1)
+            out = columns_matmul(w3, cols, win.L)
         out = win.image_of(out.reshape(O, -1), None if b is None else b._data)
         ctx.win, ctx.groups, ctx.one_d = win, G, one_d
         if w._rg and _State.grad_enabled:
             ctx.cols = cols
+            ctx.grid = grid if cols is None else None
         ctx.save_for_backward(x, w)
         return out[:, :, 0, :] if one_d else out
 
@@ -109,7 +118,9 @@ class Convolution(Op):
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
         if ctx.needs_grad(1):
-            gw = columns_matmul_t(gl, ctx.cols, win.L).reshape(w._data.shape)
+            gw = columns_matmul_t(gl, ctx.cols, win.L) if ctx.cols is not None else \
+                grid_matmul_t(gl, ctx.grid, win)
+            gw = gw.reshape(w._data.shape)
         if ctx.needs_grad(0):
             if not win.flat:            # col2im needs the flat layout's contiguous runs
                 win = win.as_flat()
@@ -121,6 +132,7 @@ class Convolution(Op):
 
 
 _SHORT_ROWS = 16
+_STORED_COLUMNS_MIN_ROWS = 64
 
 
 class WholeWindow(Op):
