@@ -25,6 +25,30 @@ _HALF_BITS = np.array(0.5, _f32).view(np.int32)
 _TWO_PI = _f32(2.0 * np.pi)
 
 
+_STEPS64 = [c.astype(np.float64) for c in _STEPS]
+_LOW29 = np.uint64((1 << 29) - 1)
+_MID29 = np.uint64(1 << 28)
+
+
+def _horner(v):
+    """The chain p = fma32(p, v, c) over _STEPS on the stacked (3, n) v. Each step is exact in
+    float64 and rounded once to float32, except where the float64 sum lands on a float32 tie: such
+    sums (rare) are looked for once at the end, and the chain is then redone with fma32."""
+    v64 = v.astype(np.float64)
+    sums = np.empty((len(_STEPS) - 1,) + v.shape, np.float64)
+    p = np.broadcast_to(_STEPS64[0], v.shape)
+    for k, c in enumerate(_STEPS64[1:]):
+        s = np.multiply(p, v64, out=sums[k])
+        s += c
+        p32 = s.astype(_f32)
+        p = p32.astype(np.float64)
+    if (np.bitwise_and(sums.view(np.uint64), _LOW29) == _MID29).any():
+        p32 = np.broadcast_to(_STEPS[0], v.shape)
+        for c in _STEPS[1:]:
+            p32 = fma32(p32, v, c)
+    return p32
+
+
 def box_muller32(a, b):
     """(radius * cos, radius * sin) for float32 uniforms a, b in [0, 1): radius = sqrt(-2 log(1 - a)),
     angle 2 pi b, as torch's normal_fill_16_AVX2 computes them."""
@@ -56,9 +80,7 @@ def box_muller32(a, b):
     v[0] = x
     np.multiply(t, t, out=v[1])
     v[2] = v[1]
-    p = np.broadcast_to(_STEPS[0], (3, n))
-    for c in _STEPS[1:]:
-        p = fma32(p, v, c)
+    p = _horner(v)
     z_log = x * x
     v[0] = x
     p = p * v                                   # log: y * x; cos, sin: poly * z
