@@ -5,12 +5,20 @@ as the *same source* on PyTorch. For PyTorch the example's module (and the galle
 are loaded from their files with every ``import torchlet...`` / ``from torchlet... import`` rewritten
 to ``torch...`` (see :class:`OnTorchFinder`); ``torchlet.vision`` is kept, as no torchvision is
 installed here (the MNIST examples use it only to read the IDX files into NumPy arrays with
-``--pipeline tensor``). Both runs get the same options, seed and thread count; their metrics.json,
-figures and timings go into docs/results.md, with a benchmark section for the MNIST MLP and CNNs.
+``--pipeline tensor``, the generative ones to save image grids). Both runs get the same options,
+seed and thread count; their metrics.json, figures and timings go into docs/results.md, with a
+benchmark section for the MNIST MLP and CNNs and one for the sequence and generative examples.
+
+Which examples run, with which options per mode, and what the page shows of them is the plan,
+scripts/results_plan.py. Every invocation saves its runs in OUT/results.json *merged* with the runs
+saved there before (``--fresh`` starts over), so ``--only NAME`` reruns one example and the page
+still shows all of them; ``--doc-only`` rewrites the page from that file. The page's hand-written
+block (between the markers KEPT_BEGIN and KEPT_END) is kept as it is.
 
 usage:
-  python scripts/results.py [--quick] [--only a,b] [--skip a,b] [--threads 1] [--data DIR]
-                            [--out DIR] [--doc docs/results.md] [--epochs NAME=N ...] [--no-doc]
+  python scripts/results.py [--quick | --full] [--only a,b] [--skip a,b] [--threads 1] [--data DIR]
+                            [--out DIR] [--doc docs/results.md] [--args NAME='OPTIONS' ...] [--no-doc]
+                            [--doc-only] [--fresh]
   python scripts/results.py worker {torchlet,torch} NAME [example options]     (one run; internal)
 """
 import argparse
@@ -173,55 +181,17 @@ def worker(argv):
 
 
 # ---------------------------------------------------------------------------------- the plan
-# Per example: the options of each mode ({data}: --data, {mnist_root}: a folder in torchvision's
-# MNIST layout made from it), the figures to show, and what the seed reports when the example's
-# metrics do not say it themselves (SEED_REPORTED). 'standard' is sized to fit about 15 minutes
-# for both frameworks on a 2-core machine; 'full' is the seeds' own settings.
-MNIST_FULL = ['--data', '{data}']
-PLAN = {
-    'regression': dict(figures=['fit.png', 'loss.png'], seed=(
-        '§2.6 prints `[[2.95859544]] [[2.10178594]]` (w, b with NumPy; 图2-11 fit); §2.7 prints '
-        '`tensor([[2.9645]]) tensor([[2.1146]])` (autograd; 图2-13). Figures not included in the notes.')),
-    'himmelblau': dict(figures=['surface.png', 'paths.png'], seed=(
-        '3-D surface of Himmelblau\'s function (`plot_surface`, view_init(60, -30)), and Adam from [0, 0] '
-        'printing x and f(x) every 2000 steps; figure not included. Known minima: (3, 2), (-2.805, 3.131), '
-        '(-3.779, -3.283), (3.584, -1.848), all f = 0.'),
-        quick=['--epochs', '2000']),
-    'logistic': dict(figures=['probability.png', 'loss.png'], seed=(
-        'Lecture 5: P(pass) against hours studied, a sigmoid crossing 0.5 near 2.5 h (image not included).')),
-    'diabetes': dict(figures=['loss.png', 'accuracy.png'], args=['--data', '{data}'], seed=(
-        'Prints `epoch, i, loss` for 100 epochs of mini-batches of 32; no figure or final number.'),
-        quick=['--epochs', '10']),
-    'optimizers': dict(figures=['loss.png'], seed='图3-6 多种优化器性能比较: loss per step of SGD, Momentum, RMSprop, Adam '
-                                                 '(image not included).'),
-    'overfitting': dict(figures=['test_loss.png', 'val_accuracy.png'], args=['--data', '{mnist_root}'], seed=(
-        '图5-8 dropout对测试损失值的影响 and 图5-9 BN层对测试数据的影响: test loss with and without dropout / '
-        'batch norm (images not included); dropout helps most, batch norm somewhat.'),
-        quick=['--epochs', '2', '--train-size', '3000', '--folds', '2', '--cv-epochs', '1']),
-    'mnist_mlp': dict(figures=['loss.png', 'accuracy.png'], args=MNIST_FULL, bench=True, note=(
-        "The notes' printed numbers (98.4 %) do not come from their code as printed: the first "
-        "`lr *= 0.1` happens before the first epoch, so the net trains at 0.001, then 0.0001, … and stops "
-        "near 95.4 % on PyTorch exactly as on torchlet (above). Measured here with torchlet (20 epochs, full "
-        "MNIST): `--lr 0.1` (epochs at 0.01, 0.001, …) reaches 98.27 %, `--lr 1.0` 98.43 % with train acc "
-        "0.998 — a larger learning rate must have produced the printout."),
-        quick=['--epochs', '2', '--limit-batches', '100']),
-    'mnist_onehot_mse': dict(figures=['step_loss.png', 'predictions.png'], args=MNIST_FULL, bench=True,
-                             quick=['--epochs', '1', '--limit-batches', '40']),
-    'mnist_softmax': dict(figures=['loss.png', 'accuracy.png'], args=MNIST_FULL, bench=True,
-                          quick=['--epochs', '1', '--limit-batches', '100']),
-    'mnist_multiclass': dict(figures=['loss.png', 'accuracy.png'], args=MNIST_FULL, bench=True,
-                             quick=['--epochs', '1', '--limit-batches', '60']),
-    'cnn_basic': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
-                      standard=['--epochs', '3'], quick=['--epochs', '1', '--limit-batches', '40']),
-    'cnn_lenet5': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
-                       standard=['--epochs', '3'], quick=['--epochs', '1', '--limit-batches', '40']),
-    'cnn_residual': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
-                         standard=['--epochs', '1'], quick=['--epochs', '1', '--limit-batches', '20']),
-    'cnn_inception': dict(figures=['accuracy.png', 'predictions.png'], args=MNIST_FULL, bench=True,
-                          standard=['--epochs', '1', '--limit-batches', '200'],
-                          quick=['--epochs', '1', '--limit-batches', '10']),
-}
-DEFAULT_QUICK = []
+def _load_plan():
+    """scripts/results_plan.py, loaded from its file (this script is also loaded by file in tests)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results_plan.py')
+    spec = importlib.util.spec_from_file_location('torchlet_results_plan', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_PLAN_MODULE = _load_plan()
+PLAN, GROUPS, DEFAULT_QUICK = _PLAN_MODULE.PLAN, _PLAN_MODULE.GROUPS, _PLAN_MODULE.DEFAULT_QUICK
 
 
 def example_names(everything=False):
@@ -315,6 +285,8 @@ def compare_plot(name, runs, path):
         return None
     common = [k for k in curves['torchlet'] if k in curves['torch'] and k not in ('lr', 'epoch_time_s', 'test_time_s')]
     keys = sorted(common, key=lambda k: (PREFERRED_CURVES.index(k) if k in PREFERRED_CURVES else len(PREFERRED_CURVES)))[:4]
+    chosen = [k for k in PLAN.get(name, {}).get('curves', []) if k in common]
+    keys = chosen or keys
     if not keys:
         return None
     import matplotlib
@@ -345,6 +317,9 @@ def _per_batch_ms(metrics):
 
 def _headline(metrics):
     summary = metrics.get('summary') or {}
+    keys = [k for k in PLAN.get(metrics.get('example'), {}).get('headline', []) if k in summary]
+    if keys:
+        return ', '.join(f'{k} {_fmt(summary[k])}' for k in keys)
     if 'test_accuracy' in summary:
         return f"test acc {100 * summary['test_accuracy']:.2f} %"
     items = [(k, v) for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)][:3]
@@ -372,6 +347,8 @@ def _seed_text(name, metrics):
 
 def _seed_short(name, metrics):
     """One short phrase of what the seed reports, for the summary table."""
+    if PLAN.get(name, {}).get('seed_short'):
+        return PLAN[name]['seed_short']
     reported = _seed_reported(name, metrics)
     if 'test_acc' in reported:
         return f"test acc {100 * reported['test_acc']:.2f} % after {reported.get('epochs', '?')} epochs"
@@ -381,15 +358,19 @@ def _seed_short(name, metrics):
     return text if len(text) <= 120 else text[:117].rsplit(' ', 1)[0] + ' …'
 
 
-def _copy_small(src, dst):
-    """Copy a PNG figure as a 128-colour palette image (a third of the size, same look for plots)."""
+def _copy_small(src, dst, max_px=None):
+    """Copy a PNG figure as a 128-colour palette image (a third of the size, same look for plots),
+    scaled down to at most ``max_px`` pixels a side when given."""
     try:
         from PIL import Image
     except ImportError:
         shutil.copyfile(src, dst)
         return
     with Image.open(src) as image:
-        image.convert('RGB').quantize(colors=128).save(dst, optimize=True)
+        image = image.convert('RGB')
+        if max_px and max(image.size) > max_px:
+            image.thumbnail((max_px, max_px), Image.LANCZOS)
+        image.quantize(colors=128).save(dst, optimize=True)
 
 
 def _agreement(tl, th):
@@ -407,22 +388,115 @@ def _agreement(tl, th):
 def _options(metrics, settings):
     """The example options of a run as text, the staged MNIST folder named for what it is."""
     text = ' '.join(metrics.get('argv', []))
-    if settings.get('mnist_root'):
-        text = text.replace(settings['mnist_root'], f"<{settings['data']} in torchvision's layout>")
+    for batch in settings['runs']:
+        if batch.get('mnist_root'):
+            text = text.replace(batch['mnist_root'], f"<{settings['data']} in torchvision's layout>")
     return text
 
 
+KEPT_BEGIN = '<!-- hand-written: scripts/results.py keeps this block as it is -->'
+KEPT_END = '<!-- end of the hand-written block -->'
+DEFAULT_DOC = os.path.join(ROOT, 'docs', 'results.md')
+
+
+def _kept_block(doc):
+    """The hand-written block (KEPT_BEGIN … KEPT_END) of the page ``doc`` as it is now (else of
+    docs/results.md), or None: regenerating the page keeps it."""
+    for path in (doc, DEFAULT_DOC):
+        if os.path.isfile(path):
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            i = text.find(KEPT_BEGIN)
+            j = text.find(KEPT_END, i + 1)
+            if i >= 0 and j > i:
+                return text[i:j + len(KEPT_END)]
+    return None
+
+
+def upgrade_settings(state):
+    """A saved results.json with ``settings['runs']`` (one entry per invocation of this script:
+    command, date, mode, threads, load, time, MNIST folder and the examples it ran); files written
+    before runs were merged have one flat settings dict."""
+    settings = state['settings']
+    if 'runs' not in settings:
+        keys = ('command', 'date', 'mode', 'threads', 'load_before', 'load_after', 'total_s', 'mnist_root')
+        settings['runs'] = [dict({k: settings.pop(k, None) for k in keys}, names=list(state['results']))]
+    return state
+
+
+def _mode(settings, name):
+    return next((b['mode'] for b in settings['runs'] if name in b['names']), 'standard')
+
+
+def _produced(settings):
+    """The page's first paragraph(s): how and where the runs were made."""
+    runs, versions = settings['runs'], f"NumPy {settings['numpy']}, PyTorch {settings['torch']}"
+    load = lambda b: f"load average {b['load_before']} before and {b.get('load_after') or '?'} after"  # noqa: E731
+    if len(runs) == 1:
+        b = runs[0]
+        return [f"Produced by `{b['command']}` on {b['date']} ({b['mode']} mode). Machine: {settings['machine']}; "
+                f"{b['threads']} thread(s) per run (OMP/OpenBLAS/MKL_NUM_THREADS and `torch.set_num_threads`); "
+                f"runs one after another; {load(b)} (other work shared the machine, so timings are indicative). "
+                f"{versions}."]
+    lines = [f"Produced by {len(runs)} invocations of scripts/results.py; each saves its runs in "
+             f"`{settings['out']}/results.json`, merged with the runs saved before, and this page shows them all:", '']
+    for b in runs:
+        lines.append(f"- `{b['command'].strip()}` on {b['date']} ({b['mode']} mode, {b['threads']} thread(s) per run, "
+                     f"{(b.get('total_s') or 0) / 60:.0f} min; {load(b)}): {', '.join(b['names'])}.")
+    lines += ['', f"Machine: {settings['machine']}; the thread count is set with OMP/OpenBLAS/MKL_NUM_THREADS and "
+                  f"`torch.set_num_threads`; runs one after another (other work shared the machine, so timings are "
+                  f"indicative). {versions}."]
+    return lines
+
+
+SUMMARY_HEADER = ['| example | seed | options | seed reports | torchlet | PyTorch | agree | time torchlet / PyTorch |',
+                  '|---|---|---|---|---|---|---|---|']
+
+
+def _summary_row(name, runs, settings):
+    tl, th = runs.get('torchlet', {}), runs.get('torch', {})
+    ref = tl if 'error' not in tl else th
+    both = 'error' not in tl and 'error' not in th
+    times = f"{tl.get('wall_s', 0):.0f} s / {th.get('wall_s', 0):.0f} s" if both else '—'
+    return (f"| [{name}](#{name}) | {ref.get('seed_source') or '?'} | `{_options(ref, settings) or '(defaults)'}` | "
+            f"{_seed_short(name, ref)} | {'FAILED' if 'error' in tl else _headline(tl)} | "
+            f"{'FAILED' if 'error' in th else _headline(th)} | {_agreement(tl, th) if both else '—'} | {times} |")
+
+
+def _figures(name, runs, settings, folder, rel):
+    """The example's figures of both frameworks copied to ``folder``: lines of the page's table."""
+    ref = runs.get('torchlet') if 'error' not in runs.get('torchlet', {'error': 1}) else runs.get('torch', {})
+    figure_names = PLAN.get(name, {}).get('figures') or [f for f in ref.get('files', []) if f.endswith('.png')][:2]
+    cells, written = {fw: [] for fw in FRAMEWORKS}, set()
+    for fw in FRAMEWORKS:
+        for fig in figure_names:
+            try:
+                fig = fig.format(**runs.get(fw, {}).get('args', {}))
+            except (KeyError, IndexError, ValueError):
+                pass
+            src = os.path.join(ROOT, settings['out'], fw, name, fig)
+            if os.path.isfile(src):
+                _copy_small(src, os.path.join(folder, f'{fw}-{fig}'), PLAN.get(name, {}).get('max_px'))
+                written.add(f'{fw}-{fig}')
+                cells[fw].append(f'![{LABELS[fw]} {fig}]({rel}/{name}/{fw}-{fig})')
+    for old in os.listdir(folder):                   # figures of earlier runs (other epochs) go
+        if old.endswith('.png') and old.startswith(tuple(f'{fw}-' for fw in FRAMEWORKS)) and old not in written:
+            os.remove(os.path.join(folder, old))
+    if not any(cells.values()):
+        return []
+    lines = ['| torchlet | PyTorch |', '|---|---|']
+    for i in range(max(len(c) for c in cells.values())):
+        lines.append(' | '.join(['', *(c[i] if i < len(c) else '' for c in cells.values()), '']).strip())
+    return lines + ['']
+
+
 def write_doc(results, settings, doc, figures_dir):
-    """docs/results.md (and its figures) from ``results`` = {name: {framework: metrics}}."""
+    """docs/results.md (and its figures) from ``results`` = {name: {framework: metrics}}; the
+    hand-written block of the page as it was (see :func:`_kept_block`) is kept."""
     rel = os.path.relpath(figures_dir, os.path.dirname(doc))
     os.makedirs(figures_dir, exist_ok=True)
-    lines = ['# Results: the seed programs on torchlet and on PyTorch', '',
-             f"Produced by `{settings['command']}` on {settings['date']} ({settings['mode']} mode). "
-             f"Machine: {settings['machine']}; {settings['threads']} thread(s) per run "
-             f"(OMP/OpenBLAS/MKL_NUM_THREADS and `torch.set_num_threads`); runs one after another; load "
-             f"average {settings['load_before']} before and {settings['load_after']} after (other work shared "
-             f"the machine, so timings are indicative). NumPy {settings['numpy']}, PyTorch {settings['torch']}.",
-             '',
+    kept = _kept_block(doc)
+    lines = ['# Results: the seed programs on torchlet and on PyTorch', '', *_produced(settings), '',
              'Each example of `python -m torchlet.examples` ran twice with the same options, in separate '
              'processes: on torchlet, and as the *same source file* on PyTorch (scripts/results.py imports '
              "it with every `import torchlet…` rewritten to `import torch…`; MNIST is read with torchlet's "
@@ -438,19 +512,8 @@ def write_doc(results, settings, doc, figures_dir):
              '## Summary', '',
              '"agree" counts the numeric results of the two runs that are equal to 3 significant digits '
              '(the rest differ by float rounding that grows over many steps); the times are whole runs, '
-             'process start and imports included.', '',
-             '| example | seed | options | seed reports | torchlet | PyTorch | agree | time torchlet / PyTorch |',
-             '|---|---|---|---|---|---|---|---|']
-    for name, runs in results.items():
-        tl, th = runs.get('torchlet', {}), runs.get('torch', {})
-        ref = tl if 'error' not in tl else th
-        times = (f"{tl.get('wall_s', 0):.0f} s / {th.get('wall_s', 0):.0f} s"
-                 if 'error' not in tl and 'error' not in th else '—')
-        lines.append(f"| [{name}](#{name.replace('_', '_')}) | {ref.get('seed_source') or '?'} | "
-                     f"`{_options(ref, settings) or '(defaults)'}` | "
-                     f"{_seed_short(name, ref)} | "
-                     f"{'FAILED' if 'error' in tl else _headline(tl)} | {'FAILED' if 'error' in th else _headline(th)} | "
-                     f"{_agreement(tl, th) if times != '—' else '—'} | {times} |")
+             'process start and imports included.', '', *SUMMARY_HEADER]
+    lines += [_summary_row(n, r, settings) for n, r in results.items() if not PLAN.get(n, {}).get('group')]
     bench = [(n, r) for n, r in results.items() if PLAN.get(n, {}).get('bench')
              and all('error' not in r.get(fw, {'error': 1}) for fw in FRAMEWORKS)]
     if bench:
@@ -470,6 +533,13 @@ def write_doc(results, settings, doc, figures_dir):
             lines.append(f"| {name} | {steps} ({tl['args'].get('batch_size')}) | {a:.1f} | {b:.1f} | "
                          f"**{a / b:.2f}** | {per_epoch[0]:.1f} | {per_epoch[1]:.1f} | "
                          f"{100 * tl['summary']['test_accuracy']:.2f} % | {100 * th['summary']['test_accuracy']:.2f} % |")
+    for group, spec in GROUPS.items():
+        rows = [_summary_row(n, r, settings) for n, r in results.items() if PLAN.get(n, {}).get('group') == group]
+        if rows or (kept and spec.get('kept')):
+            lines += ['', f"## {spec['title']}", '', spec['intro'], '', *(SUMMARY_HEADER + rows if rows else [])]
+            if kept and spec.get('kept'):
+                lines += ['', kept]
+                kept = None
     lines += ['', '## Per example', '']
     for name, runs in results.items():
         tl, th = runs.get('torchlet', {}), runs.get('torch', {})
@@ -478,7 +548,7 @@ def write_doc(results, settings, doc, figures_dir):
                   f"Seed {ref.get('seed_source') or '?'}. Command: `python -m torchlet.examples run {name} "
                   f"{_options(ref, settings)}` (both frameworks; outputs under `{settings['out']}/<framework>/{name}`)."
                   + (' Shortened to fit the time budget: the defaults (the seed\'s settings) run longer, see '
-                     '`--help`.' if PLAN.get(name, {}).get(settings['mode']) else ''),
+                     '`--help`.' if PLAN.get(name, {}).get(_mode(settings, name)) else ''),
                   '', f"**Seed reports:** {_seed_text(name, ref)}", '']
         if PLAN.get(name, {}).get('note'):
             lines += [f"**Note:** {PLAN[name]['note']}", '']
@@ -495,23 +565,12 @@ def write_doc(results, settings, doc, figures_dir):
             lines.append('')
         folder = os.path.join(figures_dir, name)
         os.makedirs(folder, exist_ok=True)
-        figure_names = PLAN.get(name, {}).get('figures') or [f for f in ref.get('files', []) if f.endswith('.png')][:2]
-        cells = {fw: [] for fw in FRAMEWORKS}
-        for fw in FRAMEWORKS:
-            for fig in figure_names:
-                src = os.path.join(settings['out'], fw, name, fig)
-                if os.path.isfile(src):
-                    dst = os.path.join(folder, f'{fw}-{fig}')
-                    _copy_small(src, dst)
-                    cells[fw].append(f'![{LABELS[fw]} {fig}]({rel}/{name}/{fw}-{fig})')
-        if any(cells.values()):
-            lines += ['| torchlet | PyTorch |', '|---|---|']
-            for i in range(max(len(c) for c in cells.values())):
-                lines.append(' | '.join(['', *(c[i] if i < len(c) else '' for c in cells.values()), '']).strip())
-            lines.append('')
+        lines += _figures(name, runs, settings, folder, rel)
         compare = compare_plot(name, runs, os.path.join(folder, 'compare.png'))
         if compare:
             lines += [f'Curves of both runs on one plot: ![{name} compare]({rel}/{name}/compare.png)', '']
+    if kept:
+        lines += ['', kept]
     with open(doc, 'w', encoding='utf-8') as f:
         f.write('\n'.join(lines).rstrip() + '\n')
     return doc
@@ -525,16 +584,18 @@ def parse(argv):
     mode.add_argument('--quick', action='store_true', help='tiny settings for every example (a few minutes)')
     mode.add_argument('--full', action='store_true', help="the seeds' own settings everywhere (hours on 2 cores)")
     parser.add_argument('--only', default=None, help='comma-separated example names to run')
-    parser.add_argument('--all', action='store_true', help="also the gallery's other examples (RNNs, VAE, ...)")
+    parser.add_argument('--all', action='store_true', help="also the gallery's examples that are not in the plan")
     parser.add_argument('--skip', default='', help='comma-separated example names to leave out')
     parser.add_argument('--frameworks', default='torchlet,torch', help='torchlet, torch or both')
     parser.add_argument('--threads', type=int, default=1, help='BLAS / torch threads per run')
-    parser.add_argument('--data', default='/work/shared/data', help='data root (full MNIST, diabetes)')
+    parser.add_argument('--data', default='/work/shared/data', help='data root (full MNIST, diabetes, hs300)')
     parser.add_argument('--out', default=None, help='run outputs (default: out/results, or out/results-quick)')
     parser.add_argument('--doc', default=None,
                         help='the report to write (default: docs/results.md, or OUT/results.md with --quick)')
     parser.add_argument('--no-doc', action='store_true', help='run only; keep docs/results.md as it is')
     parser.add_argument('--doc-only', action='store_true', help='rewrite the report from OUT/results.json')
+    parser.add_argument('--fresh', action='store_true',
+                        help="replace OUT/results.json (default: merge this invocation's runs into it)")
     parser.add_argument('--args', action='append', default=[], metavar="NAME='OPTIONS'",
                         help="extra options for one example, e.g. --args mnist_mlp='--epochs 5' (repeatable)")
     parser.add_argument('--timeout', type=int, default=3600, help='seconds allowed per run')
@@ -550,7 +611,7 @@ def main(argv=None):
     saved = os.path.join(args.out, 'results.json')
     if args.doc_only:
         with open(saved, encoding='utf-8') as f:
-            state = json.load(f)
+            state = upgrade_settings(json.load(f))
         write_doc(state['results'], state['settings'], args.doc, os.path.join(os.path.dirname(args.doc), 'results'))
         print(f'wrote {args.doc}')
         return 0
@@ -564,14 +625,16 @@ def main(argv=None):
     frameworks = [f for f in args.frameworks.split(',') if f]
     import numpy
     import torch
-    settings = dict(command='python scripts/results.py ' + ' '.join(sys.argv[1:] if argv is None else argv),
-                    date=datetime.date.today().isoformat(), mode=mode, threads=args.threads, data=args.data,
-                    out=os.path.relpath(args.out, ROOT), numpy=numpy.__version__, torch=torch.__version__,
-                    machine=f'{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, '
-                            f'Python {platform.python_version()}',
-                    load_before=' '.join(f'{x:.1f}' for x in os.getloadavg()))
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
     from torchlet.examples.mnist_common import find_root
-    settings['mnist_root'] = find_root(args.data)
+    batch = dict(command='python scripts/results.py ' + ' '.join(sys.argv[1:] if argv is None else argv),
+                 date=datetime.date.today().isoformat(), mode=mode, threads=args.threads,
+                 load_before=' '.join(f'{x:.1f}' for x in os.getloadavg()), mnist_root=find_root(args.data),
+                 names=names)
+    settings = dict(data=args.data, out=os.path.relpath(args.out, ROOT), numpy=numpy.__version__,
+                    torch=torch.__version__, machine=f'{platform.processor() or platform.machine()}, '
+                                                     f'{os.cpu_count()} CPU cores, Python {platform.python_version()}')
     results = {}
     start = time.perf_counter()
     for name in names:
@@ -583,17 +646,35 @@ def main(argv=None):
             results[name][fw] = metrics
             status = f"FAILED: {metrics['error']}" if 'error' in metrics else _headline(metrics)
             print(f"[results]   {metrics['wall_s']:.1f} s  {status}", flush=True)
-    settings['load_after'] = ' '.join(f'{x:.1f}' for x in os.getloadavg())
-    settings['total_s'] = time.perf_counter() - start
+    batch['load_after'] = ' '.join(f'{x:.1f}' for x in os.getloadavg())
+    batch['total_s'] = time.perf_counter() - start
+    print(f"[results] all runs: {batch['total_s'] / 60:.1f} min")
+    state = {'settings': dict(settings, runs=[batch]), 'results': results}
+    if os.path.isfile(saved) and not args.fresh:           # keep the saved runs of the other examples
+        with open(saved, encoding='utf-8') as f:
+            state = merge_runs(upgrade_settings(json.load(f)), state)
     os.makedirs(args.out, exist_ok=True)
     with open(saved, 'w', encoding='utf-8') as f:
-        json.dump({'settings': settings, 'results': results}, f, indent=1)
-    print(f"[results] all runs: {settings['total_s'] / 60:.1f} min; raw results in {saved}")
-    if not args.no_doc and set(frameworks) == set(FRAMEWORKS):
-        write_doc(results, settings, args.doc, os.path.join(os.path.dirname(args.doc), 'results'))
+        json.dump(state, f, indent=1)
+    print(f"[results] raw results of {len(state['results'])} examples in {saved}")
+    if not args.no_doc:
+        write_doc(state['results'], state['settings'], args.doc, os.path.join(os.path.dirname(args.doc), 'results'))
         print(f'[results] wrote {args.doc}')
     return 0 if all('error' not in m for r in results.values() for m in r.values()) else 1
 
+
+def merge_runs(old, new):
+    """The saved state ``old`` updated with the runs of ``new`` (one invocation): new runs replace
+    the old ones of the same example and framework; the examples are in the plan's order; an old
+    invocation whose examples were all run again is dropped from settings['runs']."""
+    names = set(new['results'])
+    results = {n: dict(old['results'].get(n, {}), **new['results'].get(n, {}))
+               for n in [*old['results'], *new['results']]}
+    order = [n for n in PLAN if n in results] + [n for n in results if n not in PLAN]
+    runs = [dict(b, names=[n for n in b['names'] if n not in names]) for b in old['settings']['runs']]
+    settings = dict(old['settings'], **{k: v for k, v in new['settings'].items() if k != 'runs'})
+    settings['runs'] = [b for b in runs if b['names']] + new['settings']['runs']
+    return {'settings': settings, 'results': {n: results[n] for n in order}}
 
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] == 'worker':
