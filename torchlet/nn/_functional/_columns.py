@@ -201,11 +201,16 @@ class Window:
             g[:, :, p, qs, rs] = a[:, :, ys, xs]
         return g
 
-    def image(self, g):
-        """The (N, C, H, W) image of a grid (the inverse of ``grid``, dropping the padding)."""
+    def image(self, g, out=None):
+        """The (N, C, H, W) image of a grid (the inverse of ``grid``, dropping the padding), written
+        into out when given."""
         if not self.phased:
-            return self.crop(g)
-        out = pool.empty(g.shape[:2] + (self.H, self.W), g.dtype)
+            if out is None:
+                return self.crop(g)
+            np.copyto(out, g[:, :, self.pt:self.pt + self.H, self.pl:self.pl + self.W])
+            return out
+        if out is None:
+            out = pool.empty(g.shape[:2] + (self.H, self.W), g.dtype)
         for p, (qs, rs), (ys, xs) in self._phases():
             out[:, :, ys, xs] = g[:, :, p, qs, rs]
         return out
@@ -404,17 +409,25 @@ _GRID_CHUNK_BYTES = 1 << 21
 
 
 def summed_columns(wt, xl, win, C):
-    """col2im(wt @ xl) for wt (G, K, Og) and batch-major xl (G, Og, N * L): the grid of C channels
-    (the input gradient of a convolution, the output of a transposed one). A chunk of the batch at a
-    time, so that each chunk of columns is still in cache when it is summed back."""
+    """The (N, C, H, W) image of col2im(wt @ xl) for wt (G, K, Og) and batch-major xl
+    (G, Og, N * L): the input gradient of a convolution, the output of a transposed one. A chunk of
+    the batch at a time: its columns are summed into a chunk-sized grid, which becomes image rows
+    while both are still in cache."""
     G, K = wt.shape[:2]
     L = max(win.L, 1)
     N = xl.shape[2] // L
-    g = win.zero_grid(N, C, xl.dtype)
+    out = pool.empty((N, C, win.H, win.W), xl.dtype)
+    direct = not win.phased and not win.padded_any        # the grid is the image itself
     step = max(1, min(N, _CHUNK_BYTES // max(1, G * K * L * xl.itemsize)))
     chunk = pool.empty((G, K, step * L), xl.dtype)
+    grid = None if direct else win.zero_grid(step, C, xl.dtype)
     for n0 in range(0, N, step):
         n1 = min(N, n0 + step)
         part = _matmul_into(wt, xl[:, :, n0 * L:n1 * L], L, chunk[:, :, :(n1 - n0) * L])
-        win.add_columns(part.reshape(C, win.kh, win.kw, n1 - n0, win.L), g[n0:n1])
-    return g
+        g = out[n0:n1] if direct else grid[:n1 - n0]
+        if n0 or direct:
+            g.fill(0)
+        win.add_columns(part.reshape(C, win.kh, win.kw, n1 - n0, win.L), g)
+        if not direct:
+            win.image(g, out[n0:n1])
+    return out

@@ -125,7 +125,7 @@ class Convolution(Op):
             if not win.flat:            # col2im needs the flat layout's contiguous runs
                 win = win.as_flat()
                 gl = win.columns_of(ga).reshape(G, O // G, -1)
-            gx = win.image(summed_columns(wa.reshape(G, O // G, -1).swapaxes(-1, -2), gl, win, C))
+            gx = summed_columns(wa.reshape(G, O // G, -1).swapaxes(-1, -2), gl, win, C)
             if ctx.one_d:
                 gx = gx[:, :, 0, :]
         return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None, None)
