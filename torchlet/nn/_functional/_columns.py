@@ -138,14 +138,14 @@ class Window:
             return (self.Ho - 1) * self.Wq + self.Wo if self.Ho > 0 else 0
         return self.Ho * self.Wo
 
-    def as_flat(self):
-        """This window with the flat column layout."""
-        if self.flat:
+    def as_flat(self, flat=True):
+        """This window with the flat (or, flat=False, the plain) column layout."""
+        if self.flat == flat:
             return self
         twin = Window.__new__(Window)
         for name in Window.__slots__:
             setattr(twin, name, getattr(self, name))
-        twin.flat = True
+        twin.flat = flat
         return twin
 
     @property

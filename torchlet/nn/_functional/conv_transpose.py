@@ -32,17 +32,13 @@ class ConvTranspose(Op):
             xa, wa = xa[:, :, None, :], wa[:, :, None, :]
         N, C, H, W = xa.shape
         G = groups
-        if (win.Ho, win.Wo) != (H, W):
-            ext = np.zeros((N, C, win.Ho, win.Wo), xa.dtype)
-            ext[:, :, :H, :W] = xa
-            xa = ext
-        xl = win.columns_of(xa).reshape(G, C // G, -1)
+        xl = win.columns_of(_extended(xa, win)).reshape(G, C // G, -1)
         wt = wa.reshape(G, C // G, -1).swapaxes(-1, -2)
         out = summed_columns(wt, xl, win, wa.shape[1] * G)
         if b is not None:
             out += b._data.reshape(-1, 1, 1)
         ctx.win, ctx.groups, ctx.hw, ctx.one_d = win, G, (H, W), one_d
-        if w._rg:
+        if w._rg and not win.phased:
             ctx.xl = xl
         ctx.save_for_backward(x, w)
         return out[:, :, 0, :] if one_d else out
@@ -59,10 +55,13 @@ class ConvTranspose(Op):
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
         if ctx.needs_grad(0) or ctx.needs_grad(1):
+            if win.phased:      # strided: plain columns (no GEMM on dropped row tails)
+                win = win.as_flat(False)
             cols = win.columns(win.grid(ga))
             cols = cols.reshape(G, cols.shape[0] // G, cols.shape[1])
             if ctx.needs_grad(1):
-                gw = columns_matmul_t(ctx.xl, cols, win.L).reshape(w._data.shape)
+                xl = ctx.xl if win.flat else win.columns_of(_extended(_image4(x._data), win))
+                gw = columns_matmul_t(xl.reshape(G, C // G, -1), cols, win.L).reshape(w._data.shape)
             if ctx.needs_grad(0):
                 gl = columns_matmul(wa.reshape(G, C // G, -1), cols, win.L)
                 gx = win.image_of(gl.reshape(C, -1))
@@ -71,6 +70,21 @@ class ConvTranspose(Op):
                 if ctx.one_d:
                     gx = gx[:, :, 0, :]
         return wrap_grads('ConvolutionTranspose', (gx, gw, gb), g, x, w) + (None, None)
+
+
+def _image4(a):
+    """(N, C, L) as (N, C, 1, L); (N, C, H, W) as it is."""
+    return a[:, :, None, :] if a.ndim == 3 else a
+
+
+def _extended(xa, win):
+    """xa (N, C, H, W) zero-padded at the bottom/right to the adjoint convolution's output grid."""
+    N, C, H, W = xa.shape
+    if (win.Ho, win.Wo) == (H, W):
+        return xa
+    ext = np.zeros((N, C, win.Ho, win.Wo), xa.dtype)
+    ext[:, :, :H, :W] = xa
+    return ext
 
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, n, fn):
