@@ -418,3 +418,24 @@ def test_rrelu_module_train_and_eval():
     check_op(ml, mh, x)
     ml.eval(), mh.eval()
     check_op(ml, mh, x)
+
+
+@pytest.mark.parametrize('n', [1000, 200_000])           # the small path and the blockwise one
+@pytest.mark.parametrize('slope', [0.2, 0.01, 1.0, 0.0, 1.5, -0.3])
+@pytest.mark.parametrize('dt', [np.float32, np.float64])
+def test_relu_family_special_values_bitwise(n, slope, dt):
+    """relu and leaky_relu, values and gradients, bit for bit with torch on inf, nan and -0.0
+    (max(x, slope * x) would turn inf into nan for slope 0)."""
+    x = rng(3).standard_normal(n).astype(dt)
+    x[::7], x[::11], x[::13], x[::17] = np.nan, -0.0, np.inf, -np.inf
+    g = rng(4).standard_normal(n).astype(dt)
+    g[::5], g[::19] = np.inf, np.nan
+    for f_tl, f_th in ((lambda t: TF.leaky_relu(t, slope), lambda t: torch.nn.functional.leaky_relu(t, slope)),
+                       (TF.relu, torch.relu)):
+        a, b = torchlet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ya, yb = f_tl(a), f_th(b)
+        ya.backward(torchlet.tensor(g))
+        yb.backward(torch.tensor(g))
+        for u, v in ((ya.detach().numpy(), yb.detach().numpy()), (a.grad.numpy(), b.grad.numpy())):
+            assert np.array_equal(u, v, equal_nan=True)
+            assert np.array_equal(np.signbit(u[~np.isnan(u)]), np.signbit(v[~np.isnan(v)]))

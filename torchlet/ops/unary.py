@@ -225,8 +225,10 @@ class Square(IntUnary):
         return g * (ctx.saved_tensors[0] * 2)
 
 
-def _positive(a):
-    return a > 0
+def _kept(a):
+    """Where relu passed its input through: not (y <= 0), so nan outputs pass their gradient, as in
+    torch's threshold_backward."""
+    return ~(a <= 0)
 
 
 class Relu(IntUnary):
@@ -240,14 +242,14 @@ class Relu(IntUnary):
         zero = _ZEROS.get(a.dtype)
         if zero is None:
             zero = _ZEROS[a.dtype] = a.dtype.type(0)
-        return arr(np.maximum(a, zero))
+        return arr(np.maximum(zero, a))        # (this order keeps -0.0, as torch does)
 
     @staticmethod
     def backward(ctx, g):
         y = ctx.output._data
         if not _State.grad_enabled:     # first-order backward: array ops
-            return _wrap(masked(g._data, _positive, np.ascontiguousarray(y)))
-        return where(_wrap(y > 0), g, 0.0)
+            return _wrap(masked(g._data, _kept, np.ascontiguousarray(y)))
+        return where(_wrap(_kept(y)), g, 0.0)
 
 
 def _sign(a):

@@ -15,7 +15,7 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import _State
 from ...ops import _special
 from ...ops._util import Op, inplace as _inplace, register, wrap_dim, _short
-from ...ops._pointwise import kernel_error, blockwise
+from ...ops._pointwise import kernel_error, blockwise, BLOCK
 from ...ops import unary as _unary
 from ...ops.comparison import where as _where
 from ...ops.join_split import cat as _cat
@@ -215,9 +215,16 @@ class LeakyRelu(Pointwise):
 
     @staticmethod
     def compute(a, slope):
-        if 0 <= slope <= 1:           # same values, several times faster than np.where
+        if not 0 < slope <= 1:          # (slope 0: inf * 0 is nan, which max would keep)
+            return np.where(a > 0, a, a * slope)
+        # max(x, slope * x): the same values, several times faster than np.where (blockwise in cache)
+        if a.size < 2 * BLOCK:
             return np.maximum(a, a * slope)
-        return np.where(a > 0, a, a * slope)
+
+        def kernel(o, ab):
+            np.multiply(ab, slope, out=o)
+            np.maximum(ab, o, out=o)
+        return blockwise(kernel, np.empty(a.shape, a.dtype), np.ascontiguousarray(a))
 
     @staticmethod
     def derivative(xp, g, x, y, slope):
