@@ -348,12 +348,25 @@ def columns_matmul(w, cols, L):
     return _matmul_into(w, cols, L, out)
 
 
+def _blocks(x, step):
+    """The leading (nb * step) columns of x (G, R, C) as a batch of nb blocks of step columns,
+    (G, nb, R, step) (a view: no copy)."""
+    G, R, C = x.shape
+    nb = C // step
+    return x[:, :, :nb * step].reshape(G, R, nb, step).transpose(0, 2, 1, 3)
+
+
 def _matmul_into(w, cols, L, out):
     G, M, K = w.shape
     NL = cols.shape[2]
     step = _images_per_gemm(M, K, L, NL // max(L, 1)) * max(L, 1)
-    for c0 in range(0, NL, step):
-        np.matmul(w, cols[:, :, c0:c0 + step], out=out[:, :, c0:c0 + step])
+    if step >= NL:
+        return np.matmul(w, cols, out=out)
+    # blocks of a few images as one batched matmul (the GEMM loop runs in C), then the rest
+    head = NL // step * step
+    np.matmul(w[:, None], _blocks(cols, step), out=_blocks(out, step))
+    if head < NL:
+        np.matmul(w, cols[:, :, head:], out=out[:, :, head:])
     return out
 
 
@@ -361,11 +374,13 @@ def columns_matmul_t(a, cols, L):
     """sum over images of a @ cols^T for batch-major a (G, M, N * L) and cols (G, K, N * L):
     (G, M, K), computed as its transpose cols @ a^T (the faster order for BLAS)."""
     G, M, NL = a.shape
-    K = cols.shape[1]
-    step = _images_per_gemm(M, K, L, NL // max(L, 1)) * max(L, 1)
-    out = np.matmul(cols[:, :, :step], a[:, :, :step].swapaxes(-1, -2))
-    for c0 in range(step, NL, step):
-        out += np.matmul(cols[:, :, c0:c0 + step], a[:, :, c0:c0 + step].swapaxes(-1, -2))
+    step = _images_per_gemm(M, cols.shape[1], L, NL // max(L, 1)) * max(L, 1)
+    if step >= NL:
+        return np.matmul(cols, a.swapaxes(-1, -2)).swapaxes(-1, -2)
+    head = NL // step * step
+    out = np.matmul(_blocks(cols, step), _blocks(a, step).swapaxes(-1, -2)).sum(1)
+    if head < NL:
+        out += np.matmul(cols[:, :, head:], a[:, :, head:].swapaxes(-1, -2))
     return out.swapaxes(-1, -2)
 
 
