@@ -388,3 +388,15 @@ def test_conv2d_columns_made_in_chunks_match_torch(monkeypatch, kw):
     monkeypatch.setattr(_columns, '_GRID_CHUNK_BYTES', 3000)
     x, w, b = R(5, 4, 9, 10, seed=10), R(6, 4 // kw.get('groups', 1), 3, 3, seed=11), R(6, seed=12)
     check_op(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), x, w, b, **tol(F64))
+
+
+@pytest.mark.parametrize('kw', [dict(padding=1), dict(stride=2, padding=2, dilation=2), dict(groups=2)])
+def test_conv2d_small_gemms_in_blocks_match_torch(monkeypatch, kw):
+    """Small GEMMs run a few images at a time as one batched matmul, then the remaining images
+    (forced here: blocks of two images out of five)."""
+    from torchlet.nn._functional import _columns
+    monkeypatch.setattr(_columns, '_SMALL_GEMM', 50_000)
+    x, w, b = R(5, 4, 9, 10, seed=13), R(6, 4 // kw.get('groups', 1), 3, 3, seed=14), R(6, seed=15)
+    check_op(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), x, w, b, **tol(F64))
+    check_op(lambda *a: F.conv_transpose2d(*a, **kw), lambda *a: TF.conv_transpose2d(*a, **kw),
+             R(5, 4, 5, 6, seed=16), R(4, 6 // kw.get('groups', 1), 3, 3, seed=17), **tol(F64))
