@@ -197,3 +197,16 @@ def test_conv_transpose2d_dcgan_generator_layers(dt, tol):
         _, out = run_both(lambda: getattr(F_th, fn)(*(p for p, _ in leaves), **kw),
                           lambda: getattr(F_tl, fn)(*(q for _, q in leaves), **kw), leaves, tol)
         assert out.grad_fn.name() == 'ConvolutionBackward0'
+
+
+@pytest.mark.parametrize('kw', [dict(stride=2, padding=1), dict(stride=2, padding=1, output_padding=1),
+                                dict(stride=(2, 3), padding=(0, 2), groups=2), dict(stride=3, dilation=2)])
+def test_conv_transpose2d_wide_strided_backward(kw):
+    """Strided with many output channels per group (K >= 256): backward on plain columns, the
+    input's columns remade from x."""
+    r = np.random.default_rng(12)
+    g = kw.get('groups', 1)
+    x, w, b = r.standard_normal((3, 4, 5, 6)), r.standard_normal((4, 64 // g, 4, 4)), r.standard_normal(64)
+    leaves = [leaf(x), leaf(w), leaf(b)]
+    run_both(lambda: F_th.conv_transpose2d(*(p for p, _ in leaves), **kw),
+             lambda: F_tl.conv_transpose2d(*(q for _, q in leaves), **kw), leaves, 1e-10)

@@ -38,7 +38,10 @@ class ConvTranspose(Op):
         if b is not None:
             out += b._data.reshape(-1, 1, 1)
         ctx.win, ctx.groups, ctx.hw, ctx.one_d = win, G, (H, W), one_d
-        if w._rg and not win.phased:
+        # strided, with large GEMMs: backward on plain columns (no GEMM work on the dropped row
+        # tails), its input columns remade from x; else the forward's columns serve again
+        ctx.plain = win.phased and wt.shape[1] >= _PLAIN_BACKWARD_MIN_K
+        if w._rg and not ctx.plain:
             ctx.xl = xl
         ctx.save_for_backward(x, w)
         return out[:, :, 0, :] if one_d else out
@@ -55,7 +58,7 @@ class ConvTranspose(Op):
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
         if ctx.needs_grad(0) or ctx.needs_grad(1):
-            if win.phased:      # strided: plain columns (no GEMM on dropped row tails)
+            if ctx.plain:
                 win = win.as_flat(False)
             cols = win.columns(win.grid(ga))
             cols = cols.reshape(G, cols.shape[0] // G, cols.shape[1])
@@ -70,6 +73,9 @@ class ConvTranspose(Op):
                 if ctx.one_d:
                     gx = gx[:, :, 0, :]
         return wrap_grads('ConvolutionTranspose', (gx, gw, gb), g, x, w) + (None, None)
+
+
+_PLAIN_BACKWARD_MIN_K = 256
 
 
 def _image4(a):
