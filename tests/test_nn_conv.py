@@ -400,3 +400,28 @@ def test_conv2d_small_gemms_in_blocks_match_torch(monkeypatch, kw):
     check_op(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), x, w, b, **tol(F64))
     check_op(lambda *a: F.conv_transpose2d(*a, **kw), lambda *a: TF.conv_transpose2d(*a, **kw),
              R(5, 4, 5, 6, seed=16), R(4, 6 // kw.get('groups', 1), 3, 3, seed=17), **tol(F64))
+
+
+@pytest.mark.parametrize('xs,ws,kw', [((4, 1, 28, 28), (10, 1, 5, 5), {}),                  # LeNet's first layer
+                                      ((3, 2, 20, 18), (6, 1, 3, 3), dict(stride=2, padding=1, groups=2)),
+                                      ((3, 2, 40), (4, 2, 5), dict(dilation=2))])
+@pytest.mark.parametrize('dt', [F32, F64])
+def test_conv_input_without_grad_matches_torch(xs, ws, kw, dt):
+    """An input that needs no gradient (a first layer): image-major columns, one small GEMM per
+    image; only the weight and bias get gradients."""
+    fn, tfn = (F.conv2d, TF.conv2d) if len(xs) == 4 else (F.conv1d, TF.conv1d)
+    x, w, b = R(*xs, dt=dt, seed=20), R(*ws, dt=dt, seed=21), R(ws[0], dt=dt, seed=22)
+    gy = None
+    grads = []
+    for lib, f in ((torchlet, fn), (torch, tfn)):
+        wt, bt = lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True)
+        y = f(lib.tensor(x), wt, bt, **kw)
+        if gy is None:
+            gy = R(*tuple(y.shape), dt=dt, seed=23)
+        (y * lib.tensor(gy)).sum().backward()
+        grads.append((y.detach().numpy(), wt.grad.numpy(), bt.grad.numpy()))
+    for a, c in zip(*grads):
+        np.testing.assert_allclose(a, c, **tol(dt))
+    with torchlet.no_grad():
+        np.testing.assert_allclose(fn(torchlet.tensor(x), torchlet.tensor(w), torchlet.tensor(b), **kw).numpy(),
+                                   grads[1][0], **tol(dt))

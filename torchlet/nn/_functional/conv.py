@@ -12,8 +12,8 @@ from ..._tensor import Tensor
 from ...autograd.function import Op
 from ...autograd.grad_mode import _State
 from ...ops._util import _short
-from ._columns import (Window, columns_matmul, columns_matmul_t, summed_columns, grid_matmul,
-                       grid_matmul_t, _CHUNK_BYTES)
+from ._columns import (Window, pool, columns_matmul, columns_matmul_t, summed_columns, grid_matmul,
+                       grid_matmul_t, _CHUNK_BYTES, _SMALL_GEMM)
 
 __all__ = ['conv1d', 'conv2d', 'unfold', 'fold']
 
@@ -89,6 +89,19 @@ class Convolution(Op):
         grid = win.grid(xa)
         w3 = wa.reshape(G, O // G, -1)
         N, K = xa.shape[0], w3.shape[2]
+        ctx.win, ctx.groups, ctx.one_d, ctx.cols_n = win, G, one_d, None
+        if not win.flat and not (x._rg and _State.grad_enabled) and O // G * K * win.L * 2 <= _SMALL_GEMM:
+            # small GEMMs and no col2im (a first layer): image-major columns, one small GEMM per
+            # image whose results already lie in the output's layout
+            cols = win.im2col(grid).reshape(N, G, K, win.L)
+            out = np.matmul(w3, cols, out=pool.empty((N, G, O // G, win.L), xa.dtype))
+            out = out.reshape(N, O, win.Ho, win.Wo)
+            if b is not None:
+                out += b._data.reshape(O, 1, 1)
+            if w._rg and _State.grad_enabled:
+                ctx.cols_n = cols
+            ctx.save_for_backward(x, w)
+            return out[:, :, 0, :] if one_d else out
         if O // G < _STORED_COLUMNS_MIN_ROWS and K * G * win.L * N * xa.itemsize > 2 * _CHUNK_BYTES:
             # few output channels: the GEMMs are bound by reading the columns, which are made a
             # chunk at a time in cache (and again for the weight gradient)
@@ -97,7 +110,6 @@ class Convolution(Op):
             cols = win.columns(grid).reshape(G, K, -1)
             out = columns_matmul(w3, cols, win.L)
         out = win.image_of(out.reshape(O, -1), None if b is None else b._data)
-        ctx.win, ctx.groups, ctx.one_d = win, G, one_d
         if w._rg and _State.grad_enabled:
             ctx.cols = cols
             ctx.grid = grid if cols is None else None
@@ -113,10 +125,15 @@ class Convolution(Op):
             ga, wa = ga[:, :, None, :], wa[:, :, None, :]
         O = ga.shape[1]
         C = x._data.shape[1]
-        gl = win.columns_of(ga).reshape(G, O // G, -1)
         gx = gw = gb = None
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
+        if ctx.cols_n is not None:          # image-major columns: the weight's gradient only
+            gl = np.ascontiguousarray(ga).reshape(ga.shape[0], G, O // G, -1)
+            if ctx.needs_grad(1):
+                gw = np.matmul(gl, ctx.cols_n.swapaxes(-1, -2)).sum(0).reshape(w._data.shape)
+            return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None, None)
+        gl = win.columns_of(ga).reshape(G, O // G, -1)
         if ctx.needs_grad(1):
             gw = columns_matmul_t(gl, ctx.cols, win.L) if ctx.cols is not None else \
                 grid_matmul_t(gl, ctx.grid, win)
