@@ -8,7 +8,7 @@ NumPy calls of three separate chains.
 """
 import numpy as np
 
-from .ops.factories import fma32
+from .ops.factories import fma32, _LOW29, _MID29
 
 __all__ = ['box_muller32']
 
@@ -26,8 +26,6 @@ _TWO_PI = _f32(2.0 * np.pi)
 
 
 _STEPS64 = [c.astype(np.float64) for c in _STEPS]
-_LOW29 = np.uint64((1 << 29) - 1)
-_MID29 = np.uint64(1 << 28)
 
 
 def _horner(v):

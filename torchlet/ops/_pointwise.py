@@ -52,11 +52,10 @@ def blockwise(kernel, out, *arrays):
 def masked(g, mask_of, *arrays):
     """Exactly where(mask_of(*arrays), g, 0) for float g, blockwise: the bits of g and'ed with an
     all-ones or all-zeros integer mask (torch's threshold backward; faster than np.where)."""
-    out = np.empty(g.shape, g.dtype)
     it = _MASK_INT.get(g.dtype.itemsize)
     if it is None or g.dtype.kind != 'f':
-        np.copyto(out, np.where(mask_of(*arrays), g, 0))
-        return out
+        return np.where(mask_of(*arrays), g, g.dtype.type(0))
+    out = np.empty(g.shape, g.dtype)
 
     def kernel(o, gb, *blocks):
         m = mask_of(*blocks).view(np.uint8).astype(it)

@@ -112,9 +112,8 @@ def fma32(a, b, c):
     s = np.multiply(_as64(a), _as64(b))
     s += _as64(c)
     r = s.astype(_f32)
-    tie = np.bitwise_and(s.view(np.uint64), _LOW29)
-    if (tie == _MID29).any():
-        tie = tie == _MID29
+    tie = np.bitwise_and(s.view(np.uint64), _LOW29) == _MID29
+    if tie.any():
         idx = np.nonzero(tie)
         p = (np.broadcast_to(a, s.shape)[idx].astype(_f64) * np.broadcast_to(b, s.shape)[idx])
         cc = np.broadcast_to(np.asarray(c, _f64), s.shape)[idx]

@@ -228,9 +228,9 @@ class LeakyRelu(Pointwise):
 
     @staticmethod
     def derivative(xp, g, x, y, slope):
-        if xp is ARRAYS and g.dtype == np.float16:      # torch multiplies in float32
-            return np.where(x > 0, g, (g.astype(np.float32) * np.float32(slope)).astype(g.dtype))
         if xp is ARRAYS:
+            if g.dtype == np.float16:             # torch multiplies in float32
+                return np.where(x > 0, g, (g.astype(np.float32) * np.float32(slope)).astype(g.dtype))
             s = np.asarray(slope, g.dtype)
             rest = np.asarray(1, g.dtype) - s
             if rest + s == 1:         # k = mask * (1 - slope) + slope is exactly 1 or slope

@@ -89,19 +89,29 @@ class Convolution(Op):
         grid = win.grid(xa)
         w3 = wa.reshape(G, O // G, -1)
         N, K = xa.shape[0], w3.shape[2]
-        ctx.win, ctx.groups, ctx.one_d, ctx.cols_n = win, G, one_d, None
+        cols = cols_n = grid_kept = None
         if not win.flat and not (x._rg and _State.grad_enabled) and O // G * K * win.L * 2 <= _SMALL_GEMM:
             # small GEMMs and no col2im (a first layer): image-major columns, one small GEMM per
             # image whose results already lie in the output's layout
-            cols = win.im2col(grid).reshape(N, G, K, win.L)
-            out = np.matmul(w3, cols, out=pool.empty((N, G, O // G, win.L), xa.dtype))
+            cols_n = win.im2col(grid).reshape(N, G, K, win.L)
+            out = np.matmul(w3, cols_n, out=pool.empty((N, G, O // G, win.L), xa.dtype))
             out = out.reshape(N, O, win.Ho, win.Wo)
             if b is not None:
                 out += b._data.reshape(O, 1, 1)
-            if w._rg and _State.grad_enabled:
-                ctx.cols_n = cols
-            ctx.save_for_backward(x, w)
-            return out[:, :, 0, :] if one_d else out
+        else:
+            if O // G < _STORED_COLUMNS_MIN_ROWS and K * G * win.L * N * xa.itemsize > 2 * _CHUNK_BYTES:
+                # few output channels: the GEMMs are bound by reading the columns, which are made
+                # a chunk at a time in cache (and again for the weight gradient)
+                out, grid_kept = grid_matmul(w3, grid, win), grid
+            else:
+                cols = win.columns(grid).reshape(G, K, -1)
+                out = columns_matmul(w3, cols, win.L)
+            out = win.image_of(out.reshape(O, -1), None if b is None else b._data)
+        keep = w._rg and _State.grad_enabled
+        ctx.win, ctx.groups, ctx.one_d = win, G, one_d
+        ctx.cols, ctx.cols_n, ctx.grid = (cols, cols_n, grid_kept) if keep else (None, None, None)
+        ctx.save_for_backward(x, w)
+        return out[:, :, 0, :] if one_d else out
         if O // G < _STORED_COLUMNS_MIN_ROWS and K * G * win.L * N * xa.itemsize > 2 * _CHUNK_BYTES:
             # few output channels: the GEMMs are bound by reading the columns, which are made a
             # chunk at a time in cache (and again for the weight gradient)
@@ -128,18 +138,18 @@ class Convolution(Op):
         gx = gw = gb = None
         if ctx.needs_grad(2):
             gb = ga.sum((0, 2, 3))
-        if ctx.cols_n is not None:          # image-major columns: the weight's gradient only
-            gl = np.ascontiguousarray(ga).reshape(ga.shape[0], G, O // G, -1)
-            if ctx.needs_grad(1):
-                gw = np.matmul(gl, ctx.cols_n.swapaxes(-1, -2)).sum(0).reshape(w._data.shape)
-            return wrap_grads('Convolution', (gx, gw, gb), g, x, w) + (None, None)
-        gl = win.columns_of(ga).reshape(G, O // G, -1)
+        gl = None
         if ctx.needs_grad(1):
-            gw = columns_matmul_t(gl, ctx.cols, win.L) if ctx.cols is not None else \
-                grid_matmul_t(gl, ctx.grid, win)
+            if ctx.cols_n is not None:      # image-major columns (the input needs no gradient)
+                gn = np.ascontiguousarray(ga).reshape(ga.shape[0], G, O // G, -1)
+                gw = np.matmul(gn, ctx.cols_n.swapaxes(-1, -2)).sum(0)
+            else:
+                gl = win.columns_of(ga).reshape(G, O // G, -1)
+                gw = columns_matmul_t(gl, ctx.cols, win.L) if ctx.cols is not None else \
+                    grid_matmul_t(gl, ctx.grid, win)
             gw = gw.reshape(w._data.shape)
         if ctx.needs_grad(0):
-            if not win.flat:            # col2im needs the flat layout's contiguous runs
+            if gl is None or not win.flat:      # col2im needs the flat layout's contiguous runs
                 win = win.as_flat()
                 gl = win.columns_of(ga).reshape(G, O // G, -1)
             gx = summed_columns(wa.reshape(G, O // G, -1).swapaxes(-1, -2), gl, win, C)

@@ -63,7 +63,8 @@ class ConvTranspose(Op):
             cols = win.columns(win.grid(ga))
             cols = cols.reshape(G, cols.shape[0] // G, cols.shape[1])
             if ctx.needs_grad(1):
-                xl = ctx.xl if win.flat else win.columns_of(_extended(_image4(x._data), win))
+                xa = x._data[:, :, None, :] if ctx.one_d else x._data
+                xl = ctx.xl if win.flat else win.columns_of(_extended(xa, win))
                 gw = columns_matmul_t(xl.reshape(G, C // G, -1), cols, win.L).reshape(w._data.shape)
             if ctx.needs_grad(0):
                 gl = columns_matmul(wa.reshape(G, C // G, -1), cols, win.L)
@@ -76,11 +77,6 @@ class ConvTranspose(Op):
 
 
 _PLAIN_BACKWARD_MIN_K = 256
-
-
-def _image4(a):
-    """(N, C, L) as (N, C, 1, L); (N, C, H, W) as it is."""
-    return a[:, :, None, :] if a.ndim == 3 else a
 
 
 def _extended(xa, win):
